@@ -1,0 +1,137 @@
+import { Type, type Static } from '@sinclair/typebox'
+import { envelopeFields, EpochMs, Id, LIMITS, MetricPoint, ShortText } from './common.js'
+
+const obj = <P extends Parameters<typeof Type.Object>[0]>(props: P) =>
+  Type.Object(props, { additionalProperties: false })
+const list = <T extends Parameters<typeof Type.Array>[0]>(item: T) => Type.Array(item, { maxItems: LIMITS.maxArrayItems })
+const Int = Type.Integer()
+const NullableNumber = Type.Union([Type.Number(), Type.Null()])
+
+/** How a poll of one device ended. Anything but `ok` carries `error` with the reason. */
+export const PollStatus = Type.Union([
+  Type.Literal('ok'),
+  Type.Literal('timeout'),
+  Type.Literal('auth-failed'),
+  Type.Literal('bad-response'),
+  Type.Literal('error'),
+])
+export type PollStatus = Static<typeof PollStatus>
+
+/** RFC 3805 prtMarkerSuppliesTable row, with the raw values kept next to what we made of them. */
+export const PrinterSupply = obj({
+  index: Int,
+  description: ShortText,
+  type: ShortText,
+  colour: Type.Optional(ShortText),
+  unit: Type.Optional(ShortText),
+  /** Raw prtMarkerSuppliesLevel: -1 other, -2 unknown, -3 some remaining. */
+  level: Int,
+  /** Raw prtMarkerSuppliesMaxCapacity: -1 other, -2 unknown. */
+  maxCapacity: Int,
+  /** level / max in percent when both are real numbers; null when the printer does not say. */
+  percent: NullableNumber,
+  state: Type.Union([Type.Literal('ok'), Type.Literal('some-remaining'), Type.Literal('unknown'), Type.Literal('other'), Type.Literal('empty')]),
+})
+export type PrinterSupply = Static<typeof PrinterSupply>
+
+export const PrinterAlert = obj({
+  index: Int,
+  severity: ShortText,
+  trainingLevel: Type.Optional(ShortText),
+  group: Type.Optional(ShortText),
+  code: Type.Optional(ShortText),
+  description: Type.Optional(ShortText),
+  time: Type.Optional(Type.Number()),
+})
+
+export const PrinterTray = obj({
+  index: Int,
+  name: ShortText,
+  level: Int,
+  maxCapacity: Int,
+  percent: NullableNumber,
+  mediaName: Type.Optional(ShortText),
+})
+
+export const PrinterState = obj({
+  supplies: list(PrinterSupply),
+  /** hrPrinterDetectedErrorState decoded: names of the bits that are set (RFC 3805 / RFC 2790). */
+  errors: list(ShortText),
+  printerStatus: Type.Optional(ShortText),
+  deviceStatus: Type.Optional(ShortText),
+  alerts: list(PrinterAlert),
+  trays: list(PrinterTray),
+  pageCount: Type.Optional(Type.Number()),
+})
+export type PrinterState = Static<typeof PrinterState>
+
+export const InterfaceState = obj({
+  index: Int,
+  name: ShortText,
+  alias: Type.Optional(ShortText),
+  adminStatus: ShortText,
+  operStatus: ShortText,
+  speedBps: Type.Optional(Type.Number()),
+  lastChangeS: Type.Optional(Type.Number()),
+})
+
+export const UpsState = obj({
+  onBattery: Type.Optional(Type.Boolean()),
+  batteryStatus: Type.Optional(ShortText),
+  chargePercent: Type.Optional(Type.Number()),
+  runtimeS: Type.Optional(Type.Number()),
+  loadPercent: Type.Optional(Type.Number()),
+  inputVoltage: Type.Optional(Type.Number()),
+  lastSelfTest: Type.Optional(ShortText),
+})
+
+export const SnmpResult = obj({
+  /** The polled device's id (not the poller's). */
+  target: Id,
+  host: ShortText,
+  port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
+  ts: EpochMs,
+  status: PollStatus,
+  error: Type.Optional(Type.String({ maxLength: 1024 })),
+  profile: Type.Optional(ShortText),
+  system: Type.Optional(
+    obj({ sysDescr: Type.Optional(Type.String({ maxLength: 1024 })), sysObjectID: Type.Optional(ShortText), sysName: Type.Optional(ShortText), sysLocation: Type.Optional(ShortText), sysContact: Type.Optional(ShortText), sysUpTimeS: Type.Optional(Type.Number()) }),
+  ),
+  /** Numeric readings (supply percent, interface rates, UPS charge...) stored like any metric. */
+  points: list(MetricPoint),
+  printer: Type.Optional(PrinterState),
+  interfaces: Type.Optional(list(InterfaceState)),
+  ups: Type.Optional(UpsState),
+  durationMs: Type.Optional(Type.Number({ minimum: 0 })),
+})
+export type SnmpResult = Static<typeof SnmpResult>
+
+/** `snmp`: a site poller's results for the devices it polled this round. */
+export const SnmpMessage = obj({
+  ...envelopeFields,
+  kind: Type.Literal('snmp'),
+  results: Type.Array(SnmpResult, { minItems: 1, maxItems: LIMITS.maxArrayItems }),
+})
+export type SnmpMessage = Static<typeof SnmpMessage>
+
+export const PingResult = obj({
+  target: Id,
+  host: ShortText,
+  ts: EpochMs,
+  alive: Type.Boolean(),
+  sent: Type.Integer({ minimum: 0 }),
+  received: Type.Integer({ minimum: 0 }),
+  lossPercent: Type.Number({ minimum: 0, maximum: 100 }),
+  rttMs: Type.Optional(Type.Number({ minimum: 0 })),
+  rttMinMs: Type.Optional(Type.Number({ minimum: 0 })),
+  rttMaxMs: Type.Optional(Type.Number({ minimum: 0 })),
+})
+export type PingResult = Static<typeof PingResult>
+
+/** `ping`: reachability of the site's devices as seen from the poller. */
+export const PingMessage = obj({
+  ...envelopeFields,
+  kind: Type.Literal('ping'),
+  results: Type.Array(PingResult, { minItems: 1, maxItems: LIMITS.maxArrayItems }),
+})
+export type PingMessage = Static<typeof PingMessage>
