@@ -31,6 +31,8 @@ export const PrinterSupply = obj({
   /** level / max in percent when both are real numbers; null when the printer does not say. */
   percent: NullableNumber,
   state: Type.Union([Type.Literal('ok'), Type.Literal('some-remaining'), Type.Literal('unknown'), Type.Literal('other'), Type.Literal('empty')]),
+  /** prtMarkerSuppliesClass: a receptacleThatIsFilled (waste toner) is "full" at 100 %, not "left". */
+  supplyClass: Type.Optional(ShortText),
 })
 export type PrinterSupply = Static<typeof PrinterSupply>
 
@@ -41,8 +43,10 @@ export const PrinterAlert = obj({
   group: Type.Optional(ShortText),
   code: Type.Optional(ShortText),
   description: Type.Optional(ShortText),
+  /** prtAlertTime: sysUpTime in seconds when the alert was added. */
   time: Type.Optional(Type.Number()),
 })
+export type PrinterAlert = Static<typeof PrinterAlert>
 
 export const PrinterTray = obj({
   index: Int,
@@ -52,6 +56,7 @@ export const PrinterTray = obj({
   percent: NullableNumber,
   mediaName: Type.Optional(ShortText),
 })
+export type PrinterTray = Static<typeof PrinterTray>
 
 export const PrinterState = obj({
   supplies: list(PrinterSupply),
@@ -62,6 +67,7 @@ export const PrinterState = obj({
   alerts: list(PrinterAlert),
   trays: list(PrinterTray),
   pageCount: Type.Optional(Type.Number()),
+  serialNumber: Type.Optional(ShortText),
 })
 export type PrinterState = Static<typeof PrinterState>
 
@@ -71,9 +77,22 @@ export const InterfaceState = obj({
   alias: Type.Optional(ShortText),
   adminStatus: ShortText,
   operStatus: ShortText,
+  /** ifDescr when it differs from the name. */
+  description: Type.Optional(ShortText),
+  /** ifType (IANAifType number). */
+  type: Type.Optional(Int),
   speedBps: Type.Optional(Type.Number()),
+  /** ifLastChange: sysUpTime (seconds) when the interface last changed state. */
   lastChangeS: Type.Optional(Type.Number()),
+  /** Rates and deltas since the previous poll; absent on the first poll and after a counter reset. */
+  inBytesPerSecond: Type.Optional(Type.Number({ minimum: 0 })),
+  outBytesPerSecond: Type.Optional(Type.Number({ minimum: 0 })),
+  inErrors: Type.Optional(Type.Number({ minimum: 0 })),
+  outErrors: Type.Optional(Type.Number({ minimum: 0 })),
+  inDiscards: Type.Optional(Type.Number({ minimum: 0 })),
+  outDiscards: Type.Optional(Type.Number({ minimum: 0 })),
 })
+export type InterfaceState = Static<typeof InterfaceState>
 
 export const UpsState = obj({
   onBattery: Type.Optional(Type.Boolean()),
@@ -83,7 +102,30 @@ export const UpsState = obj({
   loadPercent: Type.Optional(Type.Number()),
   inputVoltage: Type.Optional(Type.Number()),
   lastSelfTest: Type.Optional(ShortText),
+  lastSelfTestDate: Type.Optional(ShortText),
+  /** upsOutputSource (RFC 1628) or upsBasicOutputStatus (APC). */
+  outputSource: Type.Optional(ShortText),
+  secondsOnBattery: Type.Optional(Type.Number({ minimum: 0 })),
 })
+export type UpsState = Static<typeof UpsState>
+
+/** HOST-RESOURCES-MIB / UCD-SNMP readings of a server or NAS polled without an agent. */
+export const HostState = obj({
+  cpuLoadPercent: Type.Optional(Type.Number()),
+  memoryUsedPercent: Type.Optional(Type.Number()),
+  loadAverage1m: Type.Optional(Type.Number()),
+  storage: list(
+    obj({
+      index: Int,
+      description: ShortText,
+      kind: Type.Optional(Type.Union([Type.Literal('ram'), Type.Literal('disk'), Type.Literal('other')])),
+      sizeBytes: Type.Number({ minimum: 0 }),
+      usedBytes: Type.Number({ minimum: 0 }),
+      usedPercent: NullableNumber,
+    }),
+  ),
+})
+export type HostState = Static<typeof HostState>
 
 export const SnmpResult = obj({
   /** The polled device's id (not the poller's). */
@@ -102,6 +144,8 @@ export const SnmpResult = obj({
   printer: Type.Optional(PrinterState),
   interfaces: Type.Optional(list(InterfaceState)),
   ups: Type.Optional(UpsState),
+  /** HOST-RESOURCES readings of a server polled by the host profile (`host` is the address). */
+  hostResources: Type.Optional(HostState),
   durationMs: Type.Optional(Type.Number({ minimum: 0 })),
 })
 export type SnmpResult = Static<typeof SnmpResult>
