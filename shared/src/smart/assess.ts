@@ -19,6 +19,8 @@ export interface CounterThreshold {
   /** Failing at or above this value; null: the value alone never means failing. */
   failAt: number | null
   growth: Growth
+  /** How a value reads in a reason; ATA counts are raw values, as smartctl prints them. */
+  show?: (n: number) => string
   /** Where the numbers come from. */
   basis: string
 }
@@ -79,6 +81,7 @@ export const COUNTER_THRESHOLDS: readonly CounterThreshold[] = [
     warnAt: 1,
     failAt: null,
     growth: 'escalate',
+    show: String,
     basis: 'NVMe 1.4 §5.14.1.2: unrecovered data integrity errors; any is abnormal (Scrutiny: critical)',
   },
   {
@@ -87,6 +90,7 @@ export const COUNTER_THRESHOLDS: readonly CounterThreshold[] = [
     warnAt: 90,
     failAt: 100,
     growth: 'ignore',
+    show: (n) => `${n}%`,
     basis: "NVMe 1.4: 100 means the vendor's endurance estimate is used up",
   },
   {
@@ -95,6 +99,7 @@ export const COUNTER_THRESHOLDS: readonly CounterThreshold[] = [
     warnAt: 1,
     failAt: null,
     growth: 'escalate',
+    show: String,
     basis: 'blocks remapped since shipping, the SAS analogue of ATA 5; no public failure-rate table, so growth decides',
   },
   {
@@ -103,6 +108,7 @@ export const COUNTER_THRESHOLDS: readonly CounterThreshold[] = [
     warnAt: 1,
     failAt: null,
     growth: 'escalate',
+    show: String,
     basis: 'data the drive could not deliver; any is abnormal',
   },
 ]
@@ -142,13 +148,18 @@ function hasSmartData(h: DiskHealth): boolean {
 
 const PERMISSION = /permission denied|operation not permitted|access is denied|error=5\b/i
 
+/** smartctl could not open the disk for lack of privileges (Unix errno text, or Windows error 5). */
+export function deniedPermission(h: Pick<DiskHealth, 'messages'>): boolean {
+  return h.messages.some((m) => PERMISSION.test(m))
+}
+
 function whyNoData(h: DiskHealth): string[] {
   const reasons = h.messages.map((m) => `smartctl: ${m}`)
   const exit = h.exitStatus ?? 0
   const what = h.model ? `${h.device} (${h.model})` : h.device
   if (h.source === 'systeminformation') {
     reasons.push(`${what}: no SMART status from systeminformation (install smartmontools for a full reading)`)
-  } else if (h.messages.some((m) => PERMISSION.test(m))) {
+  } else if (deniedPermission(h)) {
     reasons.push(`${what}: smartctl was not allowed to open the device: it needs root (Linux, macOS) or Administrator (Windows)`)
   } else if (exit & EXIT_BITS.deviceOpenFailed) {
     reasons.push(`${what}: smartctl could not open the device (exit status ${exit}, bit 1)`)
@@ -222,15 +233,16 @@ function assess(h: DiskHealth, previous?: DiskHealth): Verdict {
     const value = t.read(h)
     if (value === undefined) continue
     const was = before ? t.read(before) : undefined
-    const trend = was !== undefined && was !== value ? ` (was ${fmt(was)})` : ''
+    const show = t.show ?? ((n: number) => `raw ${fmt(n)}`)
+    const shown = `${t.label} ${show(value)}${was !== undefined && was !== value ? ` (was ${show(was).replace(/^raw /, '')})` : ''}`
     if (t.failAt !== null && value >= t.failAt) {
-      findings.push({ level: 'failing', text: `${t.label} raw ${fmt(value)}${trend}: at or above ${t.failAt}` })
+      findings.push({ level: 'failing', text: `${shown}: at or above ${t.failAt}` })
     } else if (was !== undefined && value > was && t.growth === 'escalate' && was > 0) {
-      findings.push({ level: 'failing', text: `${t.label} raw ${fmt(value)}${trend}: still growing` })
+      findings.push({ level: 'failing', text: `${shown}: still growing` })
     } else if (value >= t.warnAt) {
-      findings.push({ level: 'warning', text: `${t.label} raw ${fmt(value)}${trend}` })
+      findings.push({ level: 'warning', text: shown })
     } else if (was !== undefined && value > was && t.growth !== 'ignore') {
-      findings.push({ level: 'warning', text: `${t.label} raw ${fmt(value)}${trend}: growing` })
+      findings.push({ level: 'warning', text: `${shown}: growing` })
     }
   }
 

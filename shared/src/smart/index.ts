@@ -6,6 +6,7 @@ export * from './types.js'
 export { EXIT_BITS, parseSmartctl, parseSmartctlScan, rawAttributeNumber, type ScannedDevice } from './parse.js'
 export {
   assessDiskHealth,
+  deniedPermission,
   COUNTER_THRESHOLDS,
   DEFAULT_TEMPERATURE_LIMIT_CELSIUS,
   NVME_SPARE_MARGIN,

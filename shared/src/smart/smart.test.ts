@@ -111,8 +111,8 @@ describe('own fixtures', () => {
       expect.arrayContaining([
         'NVMe critical_warning 0x1: available spare below threshold (bit 0)',
         'NVMe available_spare 5% below its threshold 10%',
-        'NVMe media_errors raw 3',
-        'NVMe percentage_used raw 97',
+        'NVMe media_errors 3',
+        'NVMe percentage_used 97%',
       ]),
     )
   })
@@ -126,9 +126,9 @@ describe('own fixtures', () => {
     const h = parsed('sas-grown-defects.json')
     expect(h.scsi).toEqual({ grownDefects: 312, uncorrectedErrors: 2 })
     expect(h.temperatureLimitCelsius).toBe(85)
-    expect(assessDiskHealth(h)).toEqual({ verdict: 'warning', reasons: ['SCSI grown defect list raw 312', 'SCSI total uncorrected errors raw 2'] })
+    expect(assessDiskHealth(h)).toEqual({ verdict: 'warning', reasons: ['SCSI grown defect list 312', 'SCSI total uncorrected errors 2'] })
     const later = { ...h, scsi: { ...h.scsi, grownDefects: 340 } }
-    expect(assessDiskHealth(later, h)).toMatchObject({ verdict: 'failing', reasons: ['SCSI grown defect list raw 340 (was 312): still growing', 'SCSI total uncorrected errors raw 2'] })
+    expect(assessDiskHealth(later, h)).toMatchObject({ verdict: 'failing', reasons: ['SCSI grown defect list 340 (was 312): still growing', 'SCSI total uncorrected errors 2'] })
   })
 
   it('a virtual disk smartctl cannot type is unknown, with smartctl’s message', () => {
