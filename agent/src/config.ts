@@ -27,7 +27,12 @@ export const AgentConfigSchema = Type.Object({
   deviceId: Type.Optional(IdSetting('fixed device id; by default derived from the hardware and kept in dataDir')),
   intervalS: Type.Integer({ minimum: 5, maximum: 86_400, default: 60, description: 'seconds between metric cycles' }),
   inventoryMaxAgeS: Type.Integer({ minimum: 60, maximum: 7 * 86_400, default: 86_400, description: 'send the inventory at least this often even when unchanged' }),
-  dataDir: Type.String({ default: defaultDataDir(), description: 'identity and spool' }),
+  inventoryIntervalS: Type.Integer({ minimum: 60, maximum: 7 * 86_400, default: 3600, description: 'seconds between inventory readings (sent only when changed)' }),
+  smartIntervalS: Type.Integer({ minimum: 60, maximum: 7 * 86_400, default: 3600, description: 'seconds between disk health (SMART) readings' }),
+  dataDir: Type.String({ default: defaultDataDir(), description: 'identity, credentials and the offline queue' }),
+  spoolMaxBytes: Type.Integer({ minimum: 64 * 1024, maximum: 10 * 1024 ** 3, default: 64 * 1024 ** 2, description: 'bound of the offline queue on disk; when full the oldest messages are dropped (and reported)' }),
+  collectorUrl: Type.Optional(Type.String({ pattern: '^https?://', description: 'collector HTTP(S) base URL, for enrollment' })),
+  enrollToken: Type.Optional(Type.String({ minLength: 8, maxLength: 512, description: 'site enrollment token, exchanged once for this device\'s own MQTT credentials' })),
   watchedServices: Type.Array(Type.String({ maxLength: 256 }), { default: [] }),
   logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
 })

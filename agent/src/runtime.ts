@@ -5,13 +5,18 @@
  */
 import { createHash, randomUUID } from 'node:crypto'
 import os from 'node:os'
+import path from 'node:path'
 import pino, { type Logger } from 'pino'
-import type { DeviceEvent, Inventory, MetricBatch, MetricPoint } from '@patrol/shared'
+import type { AgentConfigMessage, DeviceEvent, Inventory, MetricBatch, MetricPoint } from '@patrol/shared'
 import type { AgentConfig } from './config.js'
 import { COLLECTORS } from './collectors/index.js'
 import { NotApplicable, type Collector, type CollectorSettings } from './collectors/collector.js'
+import { resolveCredentials } from './enroll.js'
 import { resolveIdentity, type Identity } from './identity.js'
-import { Publisher, type Publish } from './transport/publisher.js'
+import { Spool } from './spool/spool.js'
+import { DiskStore } from './spool/store.js'
+import { Forwarder } from './transport/forwarder.js'
+import { Publisher } from './transport/publisher.js'
 import { AGENT_VERSION } from './version.js'
 
 const COLLECTOR_TIMEOUT_MS = 30_000
@@ -26,6 +31,8 @@ export interface CycleResult {
 export class CycleRunner {
   private readonly lastRun = new Map<string, number>()
   private readonly states = new Map<string, Map<string, unknown>>()
+  /** Per-collector period set by configuration (inventory, smart), over the collector's default. */
+  private readonly periods = new Map<string, number>()
 
   constructor(
     private readonly deviceId: string,
@@ -37,10 +44,17 @@ export class CycleRunner {
     this.settings = { ...this.settings, ...settings }
   }
 
+  /** Runs `name` every `seconds` from now on (remote configuration: inventory and SMART periods). */
+  setPeriod(name: string, seconds: number): void {
+    this.periods.set(name, seconds)
+  }
+
   private due(collector: Collector, now: number): boolean {
-    if (collector.every === 'cycle') return true
+    const seconds = this.periods.get(collector.name) ?? (collector.every === 'cycle' ? undefined : collector.every.seconds)
+    if (seconds === undefined) return true
     const last = this.lastRun.get(collector.name)
-    return last === undefined || now - last >= collector.every.seconds * 1000 - 500
+    // Half a second of slack so a period equal to the interval does not skip a cycle on timer jitter.
+    return last === undefined || now - last >= seconds * 1000 - 500
   }
 
   async run(now = Date.now(), options: { all?: boolean } = {}): Promise<CycleResult> {
@@ -103,8 +117,11 @@ export function inventoryHash(inventory: Inventory): string {
 export interface RunningAgent {
   identity: Identity
   publisher: Publisher
-  /** Runs one cycle now and publishes it; resolves when the broker has acknowledged it. */
+  forwarder: Forwarder
+  /** Runs one cycle now and spools it; resolves when the broker has acknowledged all of it. */
   cycle(): Promise<CycleResult>
+  /** The settings in force, after remote configuration. */
+  settings(): { intervalS: number; inventoryIntervalS: number; smartIntervalS: number; watchedServices: string[] }
   stop(): Promise<void>
 }
 
@@ -113,17 +130,35 @@ export interface StartAgentOptions {
   collectors?: readonly Collector[]
   /** Wait this long before the first cycle; by default a little jitter so a fleet does not start in step. */
   firstCycleDelayMs?: number
+  /** Cycle period in ms, overriding intervalS; lets tests run cycles faster than the 5 s minimum. */
+  intervalMsOverride?: number
 }
+
+/** Collector names whose period remote configuration sets. */
+const PERIODIC = { inventory: 'inventoryIntervalS', smart: 'smartIntervalS' } as const
 
 export async function startAgent(config: AgentConfig, options: StartAgentOptions = {}): Promise<RunningAgent> {
   const logger = options.logger ?? pino({ level: config.logLevel, name: 'agent' })
-  const identity = await resolveIdentity(config.dataDir, config.deviceId)
+  const resolved = await resolveIdentity(config.dataDir, config.deviceId)
+  const credentials = await resolveCredentials(config, resolved.deviceId, logger)
+  // The collector binds enrolled credentials to the id it assigned; that id wins.
+  const identity: Identity = credentials.deviceId && !config.deviceId ? { ...resolved, deviceId: credentials.deviceId } : resolved
   logger.info({ deviceId: identity.deviceId, idSource: identity.source, customer: config.customer, site: config.site }, 'agent starting')
-  let intervalS = config.intervalS
+  const settings = {
+    intervalS: config.intervalS,
+    inventoryIntervalS: config.inventoryIntervalS,
+    smartIntervalS: config.smartIntervalS,
+    watchedServices: config.watchedServices,
+  }
+  const spool = await Spool.open(new DiskStore(path.join(config.dataDir, 'spool')), {
+    maxBytes: config.spoolMaxBytes,
+    onStoreError: (error) => logger.error({ err: error.message }, 'offline queue cannot write to disk; keeping readings in memory until it can'),
+  })
+  if (spool.count) logger.info({ messages: spool.count, bytes: spool.bytes }, 'offline queue holds messages from before; sending them first')
   const publisher = new Publisher({
     url: config.mqttUrl,
-    username: config.mqttUsername,
-    password: config.mqttPassword,
+    username: credentials.mqttUsername,
+    password: credentials.mqttPassword,
     caFile: config.caFile,
     protocolVersion: config.protocolVersion,
     topicPrefix: config.topicPrefix,
@@ -131,44 +166,49 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     site: config.site,
     deviceId: identity.deviceId,
     hostname: identity.hostname || os.hostname(),
-    intervalS,
+    intervalS: settings.intervalS,
     producer: { name: 'patrol-agent', version: AGENT_VERSION },
     role: 'agent',
     logger,
   })
-  const runner = new CycleRunner(identity.deviceId, options.collectors ?? COLLECTORS, { watchedServices: config.watchedServices })
+  const forwarder = new Forwarder({ spool, publisher, deviceId: identity.deviceId, logger })
+  const runner = new CycleRunner(identity.deviceId, options.collectors ?? COLLECTORS, { watchedServices: settings.watchedServices })
+  runner.setPeriod('inventory', settings.inventoryIntervalS)
+  runner.setPeriod('smart', settings.smartIntervalS)
   let lastInventory: { hash: string; sentAt: number } | undefined
   let timer: NodeJS.Timeout | undefined
+  let lastCycleStart = 0
   let stopped = false
 
-  /** Collects, hands the messages to MQTT, and returns once collected; `delivered` settles on the acks. */
-  const publishCycle = async (publish: Publish): Promise<CycleResult & { delivered: Promise<void> }> => {
+  /** Collects and spools the messages; returns once spooled, `delivered` settles on the acks. */
+  const spoolCycle = async (): Promise<CycleResult & { delivered: Promise<void> }> => {
     const result = await runner.run()
     const failed = result.batch.collectors?.filter((c) => !c.ok) ?? []
     if (failed.length) logger.warn({ failed }, 'some collectors failed this cycle')
-    const sends: Promise<void>[] = [publish('metrics', result.batch)]
+    const sent = [forwarder.send('metrics', result.batch)]
     if (result.events.length) {
-      sends.push(publish('event', { v: 1, kind: 'event', batchId: randomUUID(), deviceId: identity.deviceId, events: result.events }))
+      sent.push(forwarder.send('event', { v: 1, kind: 'event', batchId: randomUUID(), deviceId: identity.deviceId, events: result.events }))
     }
     if (result.inventory) {
       const hash = inventoryHash(result.inventory)
       const now = Date.now()
       if (!lastInventory || lastInventory.hash !== hash || now - lastInventory.sentAt >= config.inventoryMaxAgeS * 1000) {
         const inventory = { ...result.inventory, agent: { ...result.inventory.agent, version: AGENT_VERSION } }
-        sends.push(
-          publish('inventory', { v: 1, kind: 'inventory', batchId: randomUUID(), deviceId: identity.deviceId, collectedAt: now, inventory }).then(() => {
-            lastInventory = { hash, sentAt: now }
-          }),
-        )
+        const message = forwarder.send('inventory', { v: 1, kind: 'inventory', batchId: randomUUID(), deviceId: identity.deviceId, collectedAt: now, inventory })
+        // Spooled is as good as sent: it will reach the collector, so do not queue it again every hour.
+        sent.push({ ...message, stored: message.stored.then(() => void (lastInventory = { hash, sentAt: now })) })
       }
     }
-    return { ...result, delivered: Promise.all(sends).then(() => undefined) }
+    await Promise.all(sent.map((s) => s.stored))
+    const delivered = Promise.all(sent.map((s) => s.delivered)).then(() => undefined)
+    delivered.catch(() => undefined) // the timer loop does not wait for delivery; only cycle() does
+    return { ...result, delivered }
   }
 
   let running: Promise<CycleResult & { delivered: Promise<void> }> | undefined
   const collect = () => {
     if (running) return running
-    running = publishCycle(publisher.publish).finally(() => {
+    running = spoolCycle().finally(() => {
       running = undefined
     })
     return running
@@ -180,40 +220,61 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     return result
   }
 
+  const periodMs = () => options.intervalMsOverride ?? settings.intervalS * 1000
+
   const schedule = (delayMs: number) => {
     if (stopped) return
+    clearTimeout(timer)
     timer = setTimeout(() => {
-      const started = Date.now()
+      lastCycleStart = Date.now()
       // The next cycle waits for collection only, never for delivery: while the broker is away,
-      // readings keep being taken and wait in the outgoing queue.
+      // readings keep being taken and wait in the offline queue.
       collect()
-        .then((result) => {
-          result.delivered.catch((error: Error) => logger.warn({ err: error.message }, 'cycle not delivered'))
-        })
         .catch((error: Error) => logger.warn({ err: error.message }, 'cycle failed'))
-        .finally(() => schedule(Math.max(0, intervalS * 1000 - (Date.now() - started))))
+        .finally(() => schedule(Math.max(0, periodMs() - (Date.now() - lastCycleStart))))
     }, delayMs)
   }
 
-  publisher.onConfig((message) => {
-    if (message.intervalS && message.intervalS !== intervalS) {
-      intervalS = message.intervalS
-      logger.info({ intervalS }, 'interval changed by the collector')
-    }
-    if (message.watchedServices) runner.updateSettings({ watchedServices: message.watchedServices })
-  })
+  publisher.onConfig((message) => applyRemoteConfig(message))
 
-  schedule(options.firstCycleDelayMs ?? Math.round(Math.random() * Math.min(5000, (intervalS * 1000) / 4)))
+  function applyRemoteConfig(message: AgentConfigMessage): void {
+    const changed: Record<string, unknown> = {}
+    if (message.intervalS && message.intervalS !== settings.intervalS) {
+      settings.intervalS = changed.intervalS = message.intervalS
+      publisher.setIntervalS(message.intervalS)
+      // A long wait for the old interval must not delay the new one: re-plan from the last cycle.
+      if (!running) schedule(Math.max(0, periodMs() - (Date.now() - lastCycleStart)))
+    }
+    for (const [collector, key] of Object.entries(PERIODIC)) {
+      const seconds = message[key]
+      if (seconds && seconds !== settings[key]) {
+        settings[key] = changed[key] = seconds
+        runner.setPeriod(collector, seconds)
+      }
+    }
+    if (message.watchedServices && message.watchedServices.join('\n') !== settings.watchedServices.join('\n')) {
+      settings.watchedServices = changed.watchedServices = message.watchedServices
+      runner.updateSettings({ watchedServices: message.watchedServices })
+    }
+    if (Object.keys(changed).length) logger.info({ changed }, 'configuration changed by the collector')
+  }
+
+  schedule(options.firstCycleDelayMs ?? Math.round(Math.random() * Math.min(5000, periodMs() / 4)))
 
   return {
     identity,
     publisher,
+    forwarder,
     cycle,
+    settings: () => ({ ...settings, watchedServices: [...settings.watchedServices] }),
     async stop() {
       stopped = true
-      if (timer) clearTimeout(timer)
+      clearTimeout(timer)
+      // Let a cycle being collected reach the spool, so a reading taken is a reading kept.
+      await running?.catch(() => undefined)
+      await forwarder.stop()
       await publisher.stop()
-      logger.info('agent stopped')
+      logger.info({ queued: spool.count }, 'agent stopped')
     },
   }
 }

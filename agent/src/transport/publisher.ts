@@ -66,7 +66,7 @@ export class Publisher {
         if (error) logger.warn({ err: error.message }, 'could not subscribe to config topic')
       })
     })
-    this.client.on('offline', () => logger.warn('broker unreachable; readings wait in the queue'))
+    this.client.on('offline', () => logger.warn('broker unreachable; readings wait in the offline queue'))
     this.client.on('error', (error) => logger.warn({ err: error.message }, 'MQTT error'))
     this.client.on('message', (topic, payload) => {
       const decoded = decodeMessage(topic, payload, { prefix: options.topicPrefix })
@@ -76,6 +76,30 @@ export class Publisher {
       }
       this.configHandler?.(decoded.message)
     })
+  }
+
+  get connected(): boolean {
+    return this.client.connected
+  }
+
+  /** Resolves once connected (at once if already), or when `signal` aborts. */
+  waitUntilConnected(signal?: AbortSignal): Promise<void> {
+    if (this.client.connected || signal?.aborted) return Promise.resolve()
+    return new Promise((resolve) => {
+      const done = () => {
+        this.client.off('connect', done)
+        signal?.removeEventListener('abort', done)
+        resolve()
+      }
+      this.client.on('connect', done)
+      signal?.addEventListener('abort', done, { once: true })
+    })
+  }
+
+  /** The interval announced in status messages (and the Last Will) follows remote configuration. */
+  setIntervalS(intervalS: number): void {
+    this.options.intervalS = intervalS
+    this.client.options.will = this.willMessage()
   }
 
   onConfig(handler: (message: MessageOf<'config'>) => void): void {
