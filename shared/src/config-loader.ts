@@ -63,6 +63,13 @@ function fromEnv(schema: TSchema, raw: string): unknown {
 }
 
 export function loadConfig<T extends TObject>(schema: T, options: LoadConfigOptions<T>): Static<T> {
+  return loadConfigWithSources(schema, options).config
+}
+
+export type SettingSource = 'file' | 'env' | 'command line'
+
+/** Like loadConfig, and says which fields somebody set (the rest are defaults). */
+export function loadConfigWithSources<T extends TObject>(schema: T, options: LoadConfigOptions<T>): { config: Static<T>; setBy: Partial<Record<keyof Static<T> & string, SettingSource>> } {
   const env = options.env ?? process.env
   const problems: string[] = []
   const sources: string[] = ['defaults']
@@ -91,7 +98,11 @@ export function loadConfig<T extends TObject>(schema: T, options: LoadConfigOpti
     problems.push(`${field}: ${error.message} (got ${JSON.stringify(error.value)} from ${where})`)
   }
   if (problems.length) throw new ConfigError([...new Set(problems)], sources.join(' + '))
-  return merged as Static<T>
+  const setBy: Record<string, SettingSource> = {}
+  for (const key of Object.keys(fileValues)) setBy[key] = 'file'
+  for (const key of Object.keys(envValues)) setBy[key] = 'env'
+  for (const key of Object.keys(overrides)) setBy[key] = 'command line'
+  return { config: merged as Static<T>, setBy: setBy as Partial<Record<keyof Static<T> & string, SettingSource>> }
 }
 
 /** A copy with secrets replaced, for logging the effective configuration once at start-up. */

@@ -89,10 +89,15 @@ export function decodeMessage(
     return { ok: false, code: 'too-large', reason: `payload is ${bytes} bytes, over the ${max}-byte limit`, address, bytes }
   }
   let value: unknown
+  const text = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8')
   try {
-    value = JSON.parse(Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8'))
+    value = JSON.parse(text)
   } catch (error) {
     return { ok: false, code: 'not-json', reason: `payload is not JSON: ${(error as Error).message.slice(0, 200)}`, address, bytes }
+  }
+  // PostgreSQL text cannot hold NUL; refuse it here with a clear reason rather than in the database.
+  if (text.includes('\\u0000')) {
+    return { ok: false, code: 'schema', reason: 'payload contains a NUL character (\\u0000), which cannot be stored', address, bytes }
   }
   try {
     const message = validateMessage(address.kind, value)

@@ -30,6 +30,9 @@ export function connectMqtt(url: string, options: ConnectOptions = {}): MqttClie
     ...rest,
     protocolVersion: first,
     reconnectPeriod: nextDelay(),
+    // Keep trying after a refused CONNACK too: the version step-down needs it, and a refused
+    // password may be fixed on the broker while the agent waits.
+    reconnectOnConnackError: true,
   })
   // Runs before MQTT.js's own 'close' listener schedules the reconnect, so that it uses this delay.
   client.prependListener('close', () => {

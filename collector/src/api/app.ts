@@ -1,0 +1,47 @@
+/**
+ * The HTTP side of the collector: builds the fastify app (no listening here, so tests use
+ * `inject`). Every route validates its input with the TypeBox schema that also types it.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { Logger } from 'pino'
+import type { ApiContext } from './context.js'
+import { ApiError } from './errors.js'
+import { deviceRoutes } from './routes/devices.js'
+import { healthRoutes } from './routes/health.js'
+import { homeRoutes } from './routes/home.js'
+import { metricRoutes } from './routes/metrics.js'
+
+export async function buildApp(ctx: ApiContext, logger: Logger): Promise<FastifyInstance> {
+  // pino's Logger is a FastifyBaseLogger; the cast keeps the app's type the default one.
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: 1024 * 1024,
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string; validation?: unknown }, request, reply) => {
+    if (error instanceof ApiError) {
+      return reply.code(error.statusCode).send({ error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } })
+    }
+    if (error.validation) {
+      return reply.code(400).send({ error: { code: 'BAD_REQUEST', message: error.message, details: error.validation } })
+    }
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500
+    if (status >= 500) {
+      request.log.error({ err: error, method: request.method, url: request.url }, 'request failed')
+      return reply.code(500).send({ error: { code: 'INTERNAL', message: 'internal error; see the collector log' } })
+    }
+    return reply.code(status).send({ error: { code: error.code ?? 'BAD_REQUEST', message: error.message } })
+  })
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` } })
+  })
+
+  await app.register(healthRoutes, { ctx })
+  await app.register(deviceRoutes, { ctx })
+  await app.register(metricRoutes, { ctx })
+  await app.register(homeRoutes, { ctx })
+  return app
+}

@@ -1,0 +1,11 @@
+import type { Db } from '../store/db.js'
+import type { IngestStats } from '../ingest/stats.js'
+
+/** What the routes need from the running collector. */
+export interface ApiContext {
+  db: Db
+  stats: IngestStats
+  version: string
+  mqtt: () => { connected: boolean; url: string; embedded: boolean }
+  database: { engine: Db['engine']; timescale: boolean; embedded: boolean }
+}

@@ -1,0 +1,54 @@
+/**
+ * Collector settings. Precedence: defaults < config file (--config, or PATROL_CONFIG) <
+ * environment (PATROL_<FIELD>, plus the conventional DATABASE_URL, MQTT_URL, PORT) < flags.
+ * Without DATABASE_URL the collector runs an embedded PostgreSQL with TimescaleDB in the data
+ * folder; without MQTT_URL it runs an embedded MQTT broker.
+ */
+import path from 'node:path'
+import { Type, type Static } from '@sinclair/typebox'
+import { loadConfigWithSources } from '@patrol/shared'
+
+export const CollectorConfigSchema = Type.Object({
+  databaseUrl: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'PostgreSQL/TimescaleDB server; embedded when absent' })),
+  databaseSchema: Type.Optional(Type.String({ pattern: '^[a-z_][a-z0-9_]{0,62}$', description: 'schema to work in (tests, several installations on one server)' })),
+  mqttUrl: Type.Optional(Type.String({ pattern: '^(mqtts?|wss?|tcp|ssl)://', description: 'broker URL; embedded broker when absent' })),
+  mqttUsername: Type.Optional(Type.String()),
+  mqttPassword: Type.Optional(Type.String()),
+  mqttCaFile: Type.Optional(Type.String()),
+  mqttProtocolVersion: Type.Union([Type.Literal('auto'), Type.Literal(4), Type.Literal(5)], { default: 'auto' }),
+  topicPrefix: Type.String({ default: '', description: 'topic prefix (test isolation)' }),
+  ingestClientId: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'MQTT client id of the ingest session; stable so the session survives restarts' })),
+  ingestShareGroup: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$', description: 'MQTT 5 shared-subscription group for several collectors' })),
+  ingestConnections: Type.Integer({ minimum: 1, maximum: 32, default: 4, description: 'parallel subscriber connections (with ingestShareGroup)' }),
+  mqttSessionExpiryS: Type.Integer({ minimum: 0, default: 7 * 86_400 }),
+  embeddedMqttPort: Type.Integer({ minimum: 0, maximum: 65_535, default: 1883 }),
+  host: Type.String({ default: '127.0.0.1', description: 'address the API (and the embedded broker) listen on' }),
+  port: Type.Integer({ minimum: 0, maximum: 65_535, default: 8080, description: 'HTTP port of the API and console' }),
+  dataDir: Type.String({ default: path.resolve('data'), description: 'embedded database and other state' }),
+  maxPayloadBytes: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024, default: 1024 * 1024 }),
+  maxPointsPerFlush: Type.Integer({ minimum: 100, maximum: 200_000, default: 20_000 }),
+  copyFromPoints: Type.Integer({ minimum: 1, default: 2_000, description: 'use COPY for flushes at least this large (PostgreSQL server only)' }),
+  clockToleranceS: Type.Integer({ minimum: 1, default: 120, description: 'agent clock error left uncorrected' }),
+  rawRetentionDays: Type.Integer({ minimum: 1, default: 400, description: 'raw readings kept; reports compare a quarter with the one before and the year before' }),
+  hourlyRetentionDays: Type.Integer({ minimum: 1, default: 1_100 }),
+  compressAfterDays: Type.Integer({ minimum: 1, default: 7 }),
+  replayWindowDays: Type.Integer({ minimum: 1, default: 14, description: 'how long batch ids are remembered to ignore replays' }),
+  maintenanceIntervalS: Type.Integer({ minimum: 10, default: 600 }),
+  logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
+})
+export type CollectorConfig = Static<typeof CollectorConfigSchema>
+
+export type LoadedCollectorConfig = CollectorConfig & { explicit: { port: boolean; mqttPort: boolean } }
+
+export function loadCollectorConfig(options: { file?: string | undefined; env?: NodeJS.ProcessEnv; overrides?: Partial<CollectorConfig> } = {}): LoadedCollectorConfig {
+  const env = options.env ?? process.env
+  const { config, setBy } = loadConfigWithSources(CollectorConfigSchema, {
+    file: options.file ?? env.PATROL_CONFIG,
+    env,
+    envPrefix: 'PATROL',
+    envAliases: { DATABASE_URL: 'databaseUrl', MQTT_URL: 'mqttUrl', PORT: 'port' },
+    overrides: options.overrides,
+  })
+  // A port somebody asked for is honoured or fails; only a default may move to a free one.
+  return { ...config, explicit: { port: Boolean(setBy.port), mqttPort: Boolean(setBy.embeddedMqttPort) } }
+}

@@ -1,0 +1,7 @@
+export { startCollector, type RunningCollector } from './collector.js'
+export { loadCollectorConfig, CollectorConfigSchema, type CollectorConfig, type LoadedCollectorConfig } from './config.js'
+export { openPglite, openPostgres, type Db, type Queryable } from './store/db.js'
+export { migrate } from './store/migrate.js'
+export { IngestWriter } from './ingest/writer.js'
+export { IngestStats } from './ingest/stats.js'
+export { buildRows } from './ingest/rows.js'
