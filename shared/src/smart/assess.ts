@@ -268,6 +268,7 @@ function assess(h: DiskHealth, previous?: DiskHealth): Verdict {
   if (temperature !== undefined && limit !== undefined && temperature >= limit) {
     findings.push({ level: 'warning', text: `temperature ${fmt(temperature)} °C at or above ${h.temperatureLimitCelsius !== undefined ? "the drive's limit" : 'the usual limit'} ${fmt(limit)} °C` })
   }
+  for (const m of h.messages) findings.push({ level: 'note', text: `smartctl: ${m}` })
   if (h.passed === undefined && h.source === 'smartctl') {
     findings.push({ level: 'note', text: 'no overall SMART self-assessment reported; judged on the attributes alone' })
   }
