@@ -6,10 +6,12 @@ import { describe, expect, it } from 'vitest'
 import { validateMessage, isKnownMetric, smartOkToVerdict } from '@patrol/shared'
 import { NotApplicable } from '../../agent/src/collectors/collector.js'
 import { collectSmart } from '../../agent/src/collectors/smart.js'
-import { readAllDisks } from '../../agent/src/smart/smartctl.js'
-import { commandPeer } from '../support/peers.js'
+import { checkSmartAccess, findSmartctl, readAllDisks } from '../../agent/src/smart/smartctl.js'
+import { requirePeer } from '../support/peers.js'
 
-const peer = commandPeer('smartctl', 'smartmontools')
+// Found the way the agent finds it: /usr/sbin is often missing from a non-root PATH.
+const smartctl = await findSmartctl()
+const peer = requirePeer('smartctl', smartctl !== undefined, 'apt-get install -y smartmontools')
 const isRoot = process.getuid?.() === 0
 
 describe.skipIf(!peer.available)('smart collector with the real smartctl', () => {
@@ -43,5 +45,12 @@ describe.skipIf(!peer.available)('smart collector with the real smartctl', () =>
       const verdict = smartOkToVerdict(verdicts.find((p) => p.instance?.startsWith(disk.device))!.value)
       if (!hasData) expect(verdict).toBe('unknown')
     }
+  })
+
+  it('doctor sees the same smartctl and disks', async () => {
+    const access = await checkSmartAccess()
+    expect(access.smartctl).toBe(smartctl)
+    if (isRoot) expect(access).toMatchObject({ ok: true, source: 'smartctl', disks: (await readAllDisks()).disks.length })
+    else expect(access.ok || /needs root/.test(access.problem ?? '')).toBe(true)
   })
 })

@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process'
 import { constants as fsConstants } from 'node:fs'
 import { access, readdir } from 'node:fs/promises'
 import path from 'node:path'
-import { parseSmartctl, parseSmartctlScan, type DiskHealth, type ScannedDevice } from '@patrol/shared'
+import { deniedPermission, parseSmartctl, parseSmartctlScan, type DiskHealth, type ScannedDevice } from '@patrol/shared'
 
 export interface RunResult {
   stdout: string
@@ -84,7 +84,8 @@ export async function scanDevices(smartctl: string, runner: Runner = execRunner,
   const result = await runner(smartctl, ['--scan', '--json'], timeoutMs)
   const json = parseJson(result.stdout)
   if (json === undefined) {
-    throw new Error(`${smartctl} --scan --json gave no JSON (exit ${result.exitCode ?? result.error}): ${result.stderr.trim().slice(0, 300)}`)
+    const detail = `${result.stderr.trim()} ${result.stdout.trim()}`.trim().slice(0, 300)
+    throw new Error(`${smartctl} --scan --json gave no JSON (exit ${result.exitCode ?? result.error}; smartmontools 7.0 or later is needed for --json): ${detail}`)
   }
   return parseSmartctlScan(json)
 }
@@ -210,3 +211,28 @@ export const PERMISSION_HINT =
   process.platform === 'win32'
     ? 'smartctl needs Administrator rights: run the agent as the LocalSystem service (agent install)'
     : 'smartctl needs root: run the agent as root (the installed service does), or `sudo pnpm agent smart`'
+
+export interface SmartAccess {
+  /** True when at least one disk could be read with SMART data or a real status. */
+  ok: boolean
+  source?: DiskHealth['source']
+  smartctl?: string
+  disks: number
+  /** What is wrong, for `agent doctor`, when not ok or only partly. */
+  problem?: string
+}
+
+/** What SMART can read on this machine, in one line per problem: for `agent doctor`. */
+export async function checkSmartAccess(options: SmartctlOptions = {}): Promise<SmartAccess> {
+  try {
+    const { disks, smartctl } = await readAllDisks(options)
+    const denied = disks.filter((d) => deniedPermission(d)).map((d) => d.device)
+    const access: SmartAccess = { ok: denied.length < disks.length, source: smartctl ? 'smartctl' : 'systeminformation', disks: disks.length }
+    if (smartctl) access.smartctl = smartctl
+    if (denied.length > 0) access.problem = `cannot open ${denied.join(', ')}: ${PERMISSION_HINT}`
+    else if (!smartctl) access.problem = 'smartctl is not installed: only the coarse systeminformation SMART status is available (install smartmontools)'
+    return access
+  } catch (error) {
+    return { ok: false, disks: 0, problem: (error as Error).message }
+  }
+}

@@ -69,7 +69,8 @@ export const SMART_METRICS = ['disk.smart_ok', ...FIELDS.map((f) => f.metric)] a
  * verdict was drawn from, so the collector can rebuild the DiskHealth and judge it again.
  */
 export function diskHealthToPoints(health: DiskHealth, verdict: Verdict, ts: number): MetricPoint[] {
-  const instance = diskInstance(health)
+  // The contract caps an instance at 256 characters; real device paths are far shorter.
+  const instance = diskInstance(health).slice(0, 256)
   const points: MetricPoint[] = [{ ts, metric: 'disk.smart_ok', instance, value: verdictToSmartOk(verdict.verdict) }]
   for (const f of FIELDS) {
     const value = f.read(health)

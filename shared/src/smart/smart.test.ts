@@ -229,6 +229,37 @@ describe('garbage never throws', () => {
     )
   })
 
+  it('garbled attribute tables, NVMe logs and statuses never throw', () => {
+    const attribute = fc.record(
+      { id: fc.oneof(fc.constantFrom(5, 9, 187, 188, 194, 197, 198), fc.anything()), name: fc.anything(), value: fc.anything(), thresh: fc.anything(), when_failed: fc.oneof(fc.constantFrom('now', 'past', ''), fc.anything()), raw: fc.oneof(fc.record({ value: fc.oneof(fc.double(), fc.integer()), string: fc.string() }), fc.anything()) },
+      { requiredKeys: [] },
+    )
+    const output = fc.record(
+      {
+        smartctl: fc.record({ exit_status: fc.oneof(fc.integer({ min: 0, max: 255 }), fc.anything()), messages: fc.anything() }, { requiredKeys: [] }),
+        device: fc.record({ name: fc.anything(), type: fc.anything(), protocol: fc.anything() }, { requiredKeys: [] }),
+        smart_status: fc.oneof(fc.record({ passed: fc.boolean() }), fc.anything()),
+        ata_smart_attributes: fc.record({ table: fc.oneof(fc.array(attribute, { maxLength: 12 }), fc.anything()) }),
+        nvme_smart_health_information_log: fc.dictionary(fc.constantFrom('critical_warning', 'media_errors', 'percentage_used', 'available_spare', 'available_spare_threshold', 'temperature'), fc.oneof(fc.integer(), fc.double(), fc.anything())),
+        scsi_grown_defect_list: fc.anything(),
+        temperature: fc.anything(),
+        power_on_time: fc.anything(),
+      },
+      { requiredKeys: [] },
+    )
+    fc.assert(
+      fc.property(output, output, (now, before) => {
+        const h = parseSmartctl(now)
+        const v = assessDiskHealth(h, parseSmartctl(before))
+        expect(v.reasons.every((r) => typeof r === 'string')).toBe(true)
+        if (v.verdict === 'unknown') expect(v.reasons.length).toBeGreaterThan(0)
+        const points = diskHealthToPoints(h, v, 1_790_000_000_000)
+        validateMessage('metrics', { v: 1, kind: 'metrics', batchId: '00000000-0000-4000-8000-000000000000', deviceId: 'test-host', points })
+      }),
+      { numRuns: 500 },
+    )
+  })
+
   it('a hand-broken DiskHealth still gets a verdict', () => {
     const broken = { device: '/dev/sdz', source: 'points', messages: [], ata: {} } as unknown as DiskHealth
     expect(() => assessDiskHealth(broken)).not.toThrow()
