@@ -1,6 +1,6 @@
 /**
  * Assembles a running collector from its parts, in data-path order:
- * storage (migrate, policies) → broker (embedded or external) → ingest (consumer → writer) →
+ * storage (migrate, policies) → ingest (writer, and the broker or subscription that feeds it) →
  * maintenance → API. `close()` takes them down in the reverse order.
  */
 import { createHash } from 'node:crypto'
@@ -12,7 +12,8 @@ import type { Logger } from 'pino'
 import { buildApp } from './api/app.js'
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.js'
 import type { LoadedCollectorConfig } from './config.js'
-import { IngestConsumer } from './ingest/consumer.js'
+import { Ingest } from './ingest/ingest.js'
+import { MqttSource, type IngestSource } from './ingest/mqtt-source.js'
 import { IngestStats } from './ingest/stats.js'
 import { IngestWriter } from './ingest/writer.js'
 import { openPglite, openPostgres, type Db } from './store/db.js'
@@ -27,7 +28,8 @@ export interface RunningCollector {
   db: Db
   stats: IngestStats
   app: FastifyInstance
-  consumer: IngestConsumer
+  ingest: Ingest
+  source: IngestSource
   maintenance: Maintenance
   close(): Promise<void>
 }
@@ -55,35 +57,49 @@ export async function startCollector(config: LoadedCollectorConfig, logger: Logg
     if (!timescale) logger.info('TimescaleDB not present: plain tables, time_bucket shim, hourly view; retention done by the collector')
     await applyTimescalePolicies(db, config)
 
-    let broker: EmbeddedBroker | undefined
-    if (!config.mqttUrl) {
-      broker = await startEmbeddedBroker({ host: config.host, port: config.embeddedMqttPort, explicitPort: config.explicit.mqttPort, logger })
-      const b = broker
-      cleanups.push(() => b.close())
-    }
-    const mqttUrl = config.mqttUrl ?? broker!.url
-
     const stats = new IngestStats()
     const writer = new IngestWriter(db, { maxPointsPerFlush: config.maxPointsPerFlush, copyFromPoints: config.copyFromPoints, logger, stats })
     cleanups.push(() => writer.close())
-    const consumer = new IngestConsumer(writer, {
-      url: mqttUrl,
-      username: config.mqttUsername,
-      password: config.mqttPassword,
-      ca: config.mqttCaFile ? await readFile(config.mqttCaFile) : undefined,
+    const ingest = new Ingest(writer, {
       topicPrefix: config.topicPrefix,
-      clientId: config.ingestClientId ?? stableClientId(config),
-      connections: config.ingestConnections,
-      shareGroup: config.ingestShareGroup,
-      protocolVersion: broker ? 4 : config.mqttProtocolVersion,
       maxPayloadBytes: config.maxPayloadBytes,
       clock: { toleranceMs: config.clockToleranceS * 1000, maxAgeMs: config.rawRetentionDays * 86_400_000 },
-      sessionExpiryS: config.mqttSessionExpiryS,
       logger,
       stats,
     })
-    consumer.start()
-    cleanups.push(() => consumer.stop())
+
+    let broker: EmbeddedBroker | undefined
+    let source: IngestSource
+    if (!config.mqttUrl) {
+      broker = await startEmbeddedBroker({
+        host: config.host,
+        port: config.embeddedMqttPort,
+        explicitPort: config.explicit.mqttPort,
+        topicPrefix: config.topicPrefix,
+        logger,
+        onPublish: (topic, payload) => ingest.handle(topic, payload),
+      })
+      source = broker
+      const b = broker
+      cleanups.push(() => b.close())
+    } else {
+      const mqtt = new MqttSource(ingest, {
+        url: config.mqttUrl,
+        username: config.mqttUsername,
+        password: config.mqttPassword,
+        ca: config.mqttCaFile ? await readFile(config.mqttCaFile) : undefined,
+        topicPrefix: config.topicPrefix,
+        clientId: config.ingestClientId ?? stableClientId(config),
+        connections: config.ingestConnections,
+        shareGroup: config.ingestShareGroup,
+        protocolVersion: config.mqttProtocolVersion,
+        sessionExpiryS: config.mqttSessionExpiryS,
+        logger,
+      }).start()
+      source = mqtt
+      cleanups.push(() => mqtt.stop())
+    }
+    const mqttUrl = config.mqttUrl ?? broker!.url
 
     const maintenance = new Maintenance(db, config, logger)
     maintenance.start()
@@ -94,7 +110,7 @@ export async function startCollector(config: LoadedCollectorConfig, logger: Logg
         db,
         stats,
         version: COLLECTOR_VERSION,
-        mqtt: () => ({ connected: consumer.connected, url: mqttUrl.replace(/(\/\/[^/:@]*:)[^@/]*@/, '$1***@'), embedded: Boolean(broker) }),
+        mqtt: () => ({ connected: source.connected, url: mqttUrl.replace(/(\/\/[^/:@]*:)[^@/]*@/, '$1***@'), embedded: Boolean(broker) }),
         database: { engine: db.engine, timescale, embedded: embeddedDb },
       },
       logger,
@@ -111,7 +127,7 @@ export async function startCollector(config: LoadedCollectorConfig, logger: Logg
       logger.warn({ wanted: config.port, port }, `HTTP port ${config.port} is taken; listening on ${port} instead`)
     }
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
-    return { url, mqttUrl, db, stats, app, consumer, maintenance, close: closeAll }
+    return { url, mqttUrl, db, stats, app, ingest, source, maintenance, close: closeAll }
   } catch (error) {
     await closeAll()
     throw error
