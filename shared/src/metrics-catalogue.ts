@@ -56,6 +56,15 @@ export const METRICS = {
   'net.rx_dropped': { unit: 'count', description: 'receive drops since the previous reading', instance: 'interface' },
   'system.uptime_seconds': { unit: 'seconds', description: 'time since the last boot' },
   'system.processes': { unit: 'count', description: 'number of processes' },
+  // Agent: top processes, battery, watched services, error-log summary (agent/src/collectors).
+  'process.cpu_percent': { unit: 'percent', description: 'CPU share of the whole machine over the last interval, processes of one name added up (top 5)', instance: 'process name' },
+  'process.memory_bytes': { unit: 'bytes', description: 'resident memory, processes of one name added up (top 5)', instance: 'process name' },
+  'battery.charge_percent': { unit: 'percent', description: 'battery charge level', instance: 'battery' },
+  'battery.wear_percent': { unit: 'percent', description: '100 × (1 − full-charge capacity / design capacity)', instance: 'battery' },
+  'battery.cycle_count': { unit: 'count', description: 'charge cycles the battery reports', instance: 'battery' },
+  'service.running': { unit: 'boolean', description: 'watched service running (1) or not (0)', instance: 'service name' },
+  'log.critical_entries': { unit: 'count', description: 'critical/alert/emergency system log entries since the previous reading' },
+  'log.error_entries': { unit: 'count', description: 'error-level system log entries since the previous reading' },
   // SNMP and ping polling by a site poller (agent/src/snmp, agent/src/ping); the device is the result's target.
   'printer.supply_percent': { unit: 'percent', description: 'marker supply level / max capacity (toner, ink, drum; for a waste receptacle: how full)', instance: 'supply description' },
   'printer.page_count': { unit: 'count', description: 'lifetime page (impression) count, prtMarkerLifeCount' },
