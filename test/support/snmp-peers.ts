@@ -98,12 +98,10 @@ export async function startSnmpsim(options: SnmpsimOptions): Promise<RunningPeer
   const community = options.readyCommunity ?? communities[0]
   try {
     await waitFor(
-      async () => {
-        if (child.exitCode !== null) throw new Error(`snmpsimd exited ${child.exitCode}: ${stderr.slice(-800)}`)
-        return snmpAnswers(port, ['-v2c', '-c', community ?? 'public'])
-      },
+      async () => child.exitCode !== null || (await snmpAnswers(port, ['-v2c', '-c', community ?? 'public'])),
       { timeoutMs: options.timeoutMs ?? 60_000, intervalMs: 200, what: `snmpsimd on 127.0.0.1:${port}` },
     )
+    if (child.exitCode !== null) throw new Error(`snmpsimd exited ${child.exitCode}: ${stderr.slice(-800)}`)
   } catch (error) {
     await peer.stop()
     throw error
@@ -126,7 +124,8 @@ export async function startSnmpd(options: SnmpdOptions = {}): Promise<RunningPee
   mkdirSync(persistent)
   const port = await freeUdpPort()
   const community = options.community ?? 'patrol-test'
-  const lines = [`agentAddress udp:127.0.0.1:${port}`, `rocommunity ${community} 127.0.0.1`, 'sysLocation patrol test rack', 'sysContact patrol@example.invalid']
+  // The listening address is given on the command line only: naming it here too binds it twice.
+  const lines = [`rocommunity ${community} 127.0.0.1`, 'sysLocation patrol test rack', 'sysContact patrol@example.invalid']
   if (options.v3) {
     lines.push(`createUser ${options.v3.user} SHA "${options.v3.authKey}" AES "${options.v3.privKey}"`, `rouser ${options.v3.user} priv`)
   }
@@ -146,12 +145,10 @@ export async function startSnmpd(options: SnmpdOptions = {}): Promise<RunningPee
   const peer = { port, dir, process: child, stop: stopper(child, dir) }
   try {
     await waitFor(
-      async () => {
-        if (child.exitCode !== null) throw new Error(`snmpd exited ${child.exitCode}: ${output.slice(-800)}`)
-        return snmpAnswers(port, ['-v2c', '-c', community])
-      },
+      async () => child.exitCode !== null || (await snmpAnswers(port, ['-v2c', '-c', community])),
       { timeoutMs: 30_000, intervalMs: 100, what: `snmpd on 127.0.0.1:${port}` },
     )
+    if (child.exitCode !== null) throw new Error(`snmpd exited ${child.exitCode}: ${output.slice(-800)}`)
   } catch (error) {
     await peer.stop()
     throw error

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, Option, type Command } from 'commander'
+import { Command, InvalidArgumentError, Option } from 'commander'
 import { discover } from './discover.js'
 import { pollDevice } from './poll.js'
 import type { SnmpTarget } from './targets.js'
@@ -112,4 +112,11 @@ export function registerSnmpCommands(program: Command): Command {
     process.stdout.write(JSON.stringify(candidates, null, 2) + '\n')
   })
   return snmp
+}
+
+/** A program with only the `snmp` commands, for `tsx` one-liners and tests; throws instead of exiting. */
+export function createSnmpProgram(): Command {
+  const program = new Command('patrol-agent').exitOverride()
+  registerSnmpCommands(program)
+  return program
 }

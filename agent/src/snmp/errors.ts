@@ -16,14 +16,15 @@ export class SnmpError extends Error {
  * Maps whatever net-snmp (or a socket) failed with to one of the statuses the contract knows.
  * `where` names the device and the OID so the message alone tells an engineer what broke.
  */
-export function classifyError(error: unknown, where: string): SnmpError {
+export function classifyError(error: unknown, where: string, version?: string): SnmpError {
   if (error instanceof SnmpError) return error
   const err = error as { name?: string; message?: string; code?: number; status?: number }
   const text = err?.message ?? String(error)
   switch (err?.name) {
     case 'RequestTimedOutError':
       // v1/v2c agents drop a wrong community silently, so from here it looks exactly like a timeout.
-      return new SnmpError('timeout', `${where}: no answer (device down, port closed, or wrong community)`)
+      // An SNMPv3 agent drops a message it cannot decrypt (wrong privacy key) just as silently.
+      return new SnmpError('timeout', `${where}: no answer (device down, port closed, or ${version === '3' ? 'wrong privacy key' : 'wrong community'})`)
     case 'ResponseInvalidError':
       if (err.code === snmp.ResponseInvalidCode.EAuthFailure || err.code === snmp.ResponseInvalidCode.ECouldNotDecrypt) {
         return new SnmpError('auth-failed', `${where}: SNMPv3 authentication failed (${text})`)

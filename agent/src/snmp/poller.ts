@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { PingMessage, PingResult, SnmpMessage, SnmpResult } from '@patrol/shared'
 import { LIMITS } from '@patrol/shared'
-import pino, { type Logger } from 'pino'
+import pino from 'pino'
 import { pingHost, type PingOptions } from '../ping/ping.js'
 import { createLimiter } from './limit.js'
 import { pollDevice, type DeviceState } from './poll.js'
@@ -24,8 +24,15 @@ export interface PollerOptions {
   /** Results gathered into one message at most this long before it is published. */
   flushMs?: number
   ping?: PingOptions
-  logger?: Logger
+  /** pino by default; anything with these three methods will do (tests pass a silent one). */
+  logger?: PollerLogger
   now?: () => number
+}
+
+export interface PollerLogger {
+  info(fields: object, message?: string): void
+  warn(fields: object, message?: string): void
+  error(fields: object, message?: string): void
 }
 
 export interface Poller {
@@ -58,7 +65,7 @@ export function createPoller(options: PollerOptions): Poller {
   const defaultInterval = options.intervalS ?? 60
   const flushMs = options.flushMs ?? 1000
   const now = options.now ?? Date.now
-  const log = (options.logger ?? pino({ name: 'snmp-poller', level: process.env.PATROL_LOG_LEVEL ?? 'info' })).child({ customer: options.customer, site: options.site })
+  const log: PollerLogger = options.logger ?? pino({ name: 'snmp-poller', level: process.env.PATROL_LOG_LEVEL ?? 'info' }).child({ customer: options.customer, site: options.site })
   const limit = createLimiter(concurrency)
   const devices = new Map<string, Scheduled>()
   let snmpBatch: SnmpResult[] = []
@@ -198,7 +205,7 @@ export function createPoller(options: PollerOptions): Poller {
       tickTimer = undefined
       await Promise.allSettled([...inFlight])
       await flush()
-      log.info('SNMP poller stopped')
+      log.info({ targets: devices.size }, 'SNMP poller stopped')
     },
     async pollAll() {
       const outcomes = await Promise.all([...devices.values()].map((device) => track(limit(() => pollOne(device)))))

@@ -97,12 +97,12 @@ export function openSession(options: SessionOptions): SnmpSession {
           if (error) {
             if (error.name === 'RequestTimedOutError' && undecodable) {
               reject(new SnmpError('bad-response', `${where}: answers could not be decoded (${undecodable})`))
-            } else reject(classifyError(error, where))
+            } else reject(classifyError(error, where, version))
           } else resolve(result as T)
         })
       } catch (error) {
         // net-snmp throws synchronously for things like bad OID strings.
-        reject(classifyError(error, where))
+        reject(classifyError(error, where, version))
       }
     })
   }

@@ -6,6 +6,7 @@ import { parseInterfaces, switchProfile } from './switch.js'
 
 export const OID = {
   hrStorageEntry: '1.3.6.1.2.1.25.2.3.1', // HOST-RESOURCES-MIB hrStorageTable (RFC 2790)
+  hrProcessorEntry: '1.3.6.1.2.1.25.3.3.1', // HOST-RESOURCES-MIB hrProcessorTable
   hrProcessorLoad: '1.3.6.1.2.1.25.3.3.1.2', // HOST-RESOURCES-MIB hrProcessorLoad
   hrStorageRam: '1.3.6.1.2.1.25.2.1.2', // HOST-RESOURCES-TYPES hrStorageRam
   hrStorageFixedDisk: '1.3.6.1.2.1.25.2.1.4',
@@ -85,8 +86,9 @@ export function parseHost(walked: VarbindMap, ctx: ProfileContext): ProfileOutpu
 export const host: Profile = {
   name: 'host',
   priority: 20,
-  probes: [OID.hrStorageEntry, OID.hrProcessorLoad],
-  matches: (_system, present) => present.has(OID.hrStorageEntry) && present.has(OID.hrProcessorLoad),
+  // net-snmp fills hrProcessorLoad only after its first minute up, so the table's presence counts.
+  probes: [OID.hrStorageEntry, OID.hrProcessorEntry, OID.ucdMemory],
+  matches: (_system, present) => present.has(OID.hrStorageEntry) && (present.has(OID.hrProcessorEntry) || present.has(OID.ucdMemory)),
   roots: [OID.hrStorageEntry, OID.hrProcessorLoad, OID.ucdLa, OID.ucdMemory, OID.ucdSystemStats, ...switchProfile.roots],
   parse: parseHost,
 }
