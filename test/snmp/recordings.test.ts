@@ -4,7 +4,7 @@
  */
 import { readdirSync } from 'node:fs'
 import path from 'node:path'
-import { validateMessage, type SnmpResult } from '@patrol/shared'
+import { isKnownMetric, validateMessage, type SnmpResult } from '@patrol/shared'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { pollDevice } from '../../agent/src/snmp/poll.js'
 import { commandPeer, REPO_ROOT, SHARED_FIXTURES, sharedFixturesPeer } from '../support/peers.js'
@@ -57,6 +57,8 @@ describe.skipIf(!simulator.available)('recordings served by snmpsim', () => {
       expect(result().status, result().error).toBe('ok')
       expect(result().system?.sysDescr).toBe(recordedText(rec, '1.3.6.1.2.1.1.1.0'))
       validateMessage('snmp', { v: 1, batchId: '8d6f0e2a-6a43-4a63-9d4e-3f0c2b1a9e77', deviceId: 'poller-1', kind: 'snmp', results: [result()] })
+      expect(result().points.length).toBeGreaterThan(0)
+      for (const point of result().points) expect(isKnownMetric(point.metric), point.metric).toBe(true)
     })
 
     it('parses every prtMarkerSuppliesTable row as recorded', () => {

@@ -1,5 +1,5 @@
 import fc from 'fast-check'
-import { validateMessage } from '@patrol/shared'
+import { isKnownMetric, validateMessage } from '@patrol/shared'
 import { describe, expect, it } from 'vitest'
 import { SnmpError } from './errors.js'
 import { PROFILES } from './profiles/index.js'
@@ -45,7 +45,10 @@ describe('profile parsers on random varbinds', () => {
               kind: 'snmp',
               results: [{ target: 'dev-1', host: '127.0.0.1', ts: NOW, status: 'ok', profile: profile.name, ...parsed }],
             })
-            for (const point of output.points) expect(Number.isFinite(point.value)).toBe(true)
+            for (const point of output.points) {
+              expect(Number.isFinite(point.value)).toBe(true)
+              expect(isKnownMetric(point.metric), point.metric).toBe(true)
+            }
           }
         }),
         { numRuns: 150 },

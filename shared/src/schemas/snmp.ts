@@ -179,3 +179,41 @@ export const PingMessage = obj({
   results: Type.Array(PingResult, { minItems: 1, maxItems: LIMITS.maxArrayItems }),
 })
 export type PingMessage = Static<typeof PingMessage>
+
+/** SNMPv3 credentials of one target (USM). Keys are pass phrases, at least 8 characters (RFC 3414). */
+export const SnmpV3Settings = obj({
+  user: Type.String({ minLength: 1, maxLength: 32 }),
+  securityLevel: Type.Union([Type.Literal('noAuthNoPriv'), Type.Literal('authNoPriv'), Type.Literal('authPriv')]),
+  authProtocol: Type.Optional(
+    Type.Union([Type.Literal('md5'), Type.Literal('sha'), Type.Literal('sha224'), Type.Literal('sha256'), Type.Literal('sha384'), Type.Literal('sha512')]),
+  ),
+  authKey: Type.Optional(Type.String({ minLength: 8, maxLength: 256 })),
+  privProtocol: Type.Optional(Type.Union([Type.Literal('des'), Type.Literal('aes'), Type.Literal('aes256b'), Type.Literal('aes256r')])),
+  privKey: Type.Optional(Type.String({ minLength: 8, maxLength: 256 })),
+})
+export type SnmpV3Settings = Static<typeof SnmpV3Settings>
+
+/**
+ * One device a site poller watches, as pushed from the collector's per-site configuration (and
+ * as `snmp discover` proposes it). Here so the collector can validate what it pushes.
+ */
+export const SnmpTarget = obj({
+  /** The device's id in results; derived from host and port when absent. */
+  id: Type.Optional(Id),
+  host: Type.String({ minLength: 1, maxLength: 253 }),
+  port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
+  version: Type.Optional(Type.Union([Type.Literal('1'), Type.Literal('2c'), Type.Literal('3')])),
+  community: Type.Optional(Type.String({ maxLength: 256 })),
+  v3: Type.Optional(SnmpV3Settings),
+  timeoutMs: Type.Optional(Type.Integer({ minimum: 50, maximum: 60_000 })),
+  retries: Type.Optional(Type.Integer({ minimum: 0, maximum: 10 })),
+  maxRepetitions: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+  /** Seconds between polls of this device; the poller's interval when absent. */
+  intervalS: Type.Optional(Type.Number({ minimum: 0.1, maximum: 86_400 })),
+  /** Skip selection and use this profile (printer, switch, ups, host). */
+  profile: Type.Optional(Type.String({ maxLength: 64 })),
+  /** Poll over SNMP (default true) and ping (default true). */
+  snmp: Type.Optional(Type.Boolean()),
+  ping: Type.Optional(Type.Boolean()),
+})
+export type SnmpTarget = Static<typeof SnmpTarget>
