@@ -82,7 +82,9 @@ export async function enroll(config: Pick<AgentConfig, 'collectorUrl' | 'enrollT
   const body = JSON.stringify({ token: config.enrollToken, deviceId, hostname: os.hostname(), customer: config.customer, site: config.site })
   const response = await postJson(url, body, { timeoutMs, ca: config.caFile ? readFileSync(config.caFile) : undefined })
   if (response.status !== 200) {
-    throw new EnrollmentError(`collector refused enrollment at ${url.origin}${url.pathname}: HTTP ${response.status} ${response.text.slice(0, 200)}`)
+    // The answer may quote the token back; it ends up in a log line, so never with the token in it.
+    const text = response.text.slice(0, 200).split(config.enrollToken).join('***')
+    throw new EnrollmentError(`collector refused enrollment at ${url.origin}${url.pathname}: HTTP ${response.status} ${text}`)
   }
   let answer: Record<string, unknown>
   try {

@@ -6,13 +6,14 @@
 import { createHash, randomUUID } from 'node:crypto'
 import os from 'node:os'
 import path from 'node:path'
-import pino, { type Logger } from 'pino'
+import type { Logger } from 'pino'
 import type { AgentConfigMessage, DeviceEvent, Inventory, MetricBatch, MetricPoint } from '@patrol/shared'
 import type { AgentConfig } from './config.js'
 import { COLLECTORS } from './collectors/index.js'
 import { NotApplicable, type Collector, type CollectorSettings } from './collectors/collector.js'
 import { resolveCredentials } from './enroll.js'
 import { resolveIdentity, type Identity } from './identity.js'
+import { createLogger } from './logger.js'
 import { Spool } from './spool/spool.js'
 import { DiskStore } from './spool/store.js'
 import { Forwarder } from './transport/forwarder.js'
@@ -138,7 +139,7 @@ export interface StartAgentOptions {
 const PERIODIC = { inventory: 'inventoryIntervalS', smart: 'smartIntervalS' } as const
 
 export async function startAgent(config: AgentConfig, options: StartAgentOptions = {}): Promise<RunningAgent> {
-  const logger = options.logger ?? pino({ level: config.logLevel, name: 'agent' })
+  const logger = options.logger ?? createLogger(config.logLevel)
   const resolved = await resolveIdentity(config.dataDir, config.deviceId)
   const credentials = await resolveCredentials(config, resolved.deviceId, logger)
   // The collector binds enrolled credentials to the id it assigned; that id wins.

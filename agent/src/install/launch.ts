@@ -1,0 +1,30 @@
+/**
+ * How the installed service starts this same program: the Node binary and its flags plus the
+ * script (the single-file build, or main.ts under tsx from a checkout), or just the executable
+ * when running as a Node single executable application.
+ */
+import path from 'node:path'
+
+export interface LaunchCommand {
+  /** Absolute path of what the service manager executes. */
+  executable: string
+  /** Arguments before the agent's own (`run --config …`). */
+  prefix: string[]
+}
+
+export async function isSingleExecutable(): Promise<boolean> {
+  try {
+    const sea = (await import('node:sea')) as { isSea?: () => boolean }
+    return sea.isSea?.() ?? false
+  } catch {
+    return false
+  }
+}
+
+export async function currentLaunchCommand(argv: readonly string[] = process.argv, execArgv: readonly string[] = process.execArgv): Promise<LaunchCommand> {
+  if (await isSingleExecutable()) return { executable: process.execPath, prefix: [] }
+  const script = argv[1]
+  if (!script) throw new Error('cannot tell which script is running; start the agent as `node patrol-agent.cjs install`')
+  // Loader flags (tsx's --import/--require when run from a checkout) are needed again by the service.
+  return { executable: process.execPath, prefix: [...execArgv.filter((a) => !a.startsWith('--inspect')), path.resolve(script)] }
+}
