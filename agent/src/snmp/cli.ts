@@ -84,7 +84,9 @@ export function registerSnmpCommands(program: Command): Command {
   ).action(async (flags: AuthFlags & { host: string; profile?: string }) => {
     const target = targetFromFlags(flags.host, flags)
     const { result } = await pollDevice(target)
-    process.stdout.write(JSON.stringify(result, null, 2) + '\n')
+    // What an engineer looks for first (status, profile, parsed state) before the metric points.
+    const { points, ...parsed } = result
+    process.stdout.write(JSON.stringify({ ...parsed, points }, null, 2) + '\n')
     if (result.status !== 'ok') process.exitCode = 1
   })
 

@@ -53,6 +53,8 @@ interface Scheduled {
   running: boolean
   state: DeviceState
   lastStatus?: string
+  /** The poll under way, so a scheduled poll and pollAll() never poll one device twice at once. */
+  current?: Promise<{ snmp?: SnmpResult; ping?: PingResult }>
 }
 
 /**
@@ -115,7 +117,14 @@ export function createPoller(options: PollerOptions): Poller {
     flushTimer ??= setTimeout(() => void flush(), flushMs)
   }
 
-  async function pollOne(device: Scheduled): Promise<{ snmp?: SnmpResult; ping?: PingResult }> {
+  function pollOne(device: Scheduled): Promise<{ snmp?: SnmpResult; ping?: PingResult }> {
+    device.current ??= pollNow(device).finally(() => {
+      device.current = undefined
+    })
+    return device.current
+  }
+
+  async function pollNow(device: Scheduled): Promise<{ snmp?: SnmpResult; ping?: PingResult }> {
     const { target } = device
     const jobs: [Promise<SnmpResult | undefined>, Promise<PingResult | undefined>] = [
       target.snmp === false
