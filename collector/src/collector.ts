@@ -17,7 +17,7 @@ import { MqttSource, type IngestSource } from './ingest/mqtt-source.js'
 import { IngestStats } from './ingest/stats.js'
 import { IngestWriter } from './ingest/writer.js'
 import { openPglite, openPostgres, type Db } from './store/db.js'
-import { applyTimescalePolicies, Maintenance } from './store/maintenance.js'
+import { applyTimescalePolicies, Maintenance, maintenanceMode } from './store/maintenance.js'
 import { migrate } from './store/migrate.js'
 import { COLLECTOR_VERSION } from './version.js'
 
@@ -52,8 +52,8 @@ export async function startCollector(config: LoadedCollectorConfig, logger: Logg
       ? await openPostgres({ connectionString: config.databaseUrl, schema: config.databaseSchema })
       : await openPglite({ dataDir: path.join(config.dataDir, 'pglite') })
     cleanups.push(() => db.close())
-    const { applied, timescale } = await migrate(db)
-    logger.info({ engine: db.engine, timescale, migrationsApplied: applied }, embeddedDb ? `embedded database in ${path.join(config.dataDir, 'pglite')}` : 'database ready')
+    const { applied, timescale, features } = await migrate(db)
+    logger.info({ engine: db.engine, features, maintenance: maintenanceMode(db), migrationsApplied: applied }, embeddedDb ? `embedded database in ${path.join(config.dataDir, 'pglite')}` : 'database ready')
     if (!timescale) logger.info('TimescaleDB not present: plain tables, time_bucket shim, hourly view; retention done by the collector')
     await applyTimescalePolicies(db, config)
 

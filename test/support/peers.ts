@@ -74,7 +74,10 @@ export function freePort(): Promise<number> {
 }
 
 /** Polls `check` until it returns a truthy value or the time runs out; no fixed sleeps in tests. */
-export async function waitFor<T>(check: () => Promise<T> | T, { timeoutMs = 30_000, intervalMs = 100, what = 'condition' } = {}): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  check: () => Promise<T> | T,
+  { timeoutMs = 30_000, intervalMs = 100, what = 'condition', onTimeout }: { timeoutMs?: number; intervalMs?: number; what?: string; onTimeout?: () => Promise<string> | string } = {},
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs
   let last: unknown
   for (;;) {
@@ -85,7 +88,8 @@ export async function waitFor<T>(check: () => Promise<T> | T, { timeoutMs = 30_0
       last = error
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`)
+      const detail = onTimeout ? ` (${await onTimeout()})` : ''
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${detail}${last ? `: ${(last as Error).message}` : ''}`)
     }
     await new Promise((r) => setTimeout(r, intervalMs))
   }

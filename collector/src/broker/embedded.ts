@@ -2,10 +2,11 @@
  * The MQTT broker the collector runs itself when no MQTT_URL is given: aedes, in-process, so a
  * newcomer needs no server. It speaks MQTT 3.1.1 (clients step down from 5 automatically).
  *
- * Ingest happens inside the broker's publish path (aedes's `published` hook): aedes sends the
- * sender its PUBACK only when the hook calls back, and the hook calls back when the message is
- * committed to the database. So an agent's acknowledged reading is a stored reading, even across
- * a collector crash, without a persistent session in between.
+ * Ingest happens inside the broker's publish path, in aedes's `authorizePublish` hook: for QoS 1
+ * aedes sends the PUBACK right after that hook calls back (its `published` hook runs only after
+ * the PUBACK, too late), and the hook calls back when the message is committed to the database.
+ * So an agent's acknowledged reading is a stored reading, even across a collector crash, without a
+ * persistent session in between. Last Wills pass through the same hook.
  */
 import net from 'node:net'
 import { Aedes } from 'aedes'
@@ -36,14 +37,14 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   let open = true
   const aedes = await Aedes.createBroker({
     drainTimeout: 30_000,
-    published(packet, _client, callback) {
-      if (!packet.topic.startsWith(root)) return callback()
+    authorizePublish(_client, packet, callback) {
+      if (!packet.topic.startsWith(root)) return callback(null)
       if (!open) return callback(new Error('collector stopping; message not stored'))
       const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload
       options.onPublish(packet.topic, payload).then(
-        () => callback(),
+        () => callback(null),
         (error: Error) => {
-          // No PUBACK: the sender keeps the message and sends it again.
+          // No PUBACK (aedes drops the connection): the sender keeps the message and sends it again.
           logger.warn({ topic: packet.topic, err: error.message }, 'message not stored; sender not acknowledged')
           callback(error)
         },

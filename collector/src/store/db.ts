@@ -26,6 +26,8 @@ export interface Db extends Queryable {
   readonly engine: 'postgres' | 'pglite'
   /** What the database can do; filled in by the migrations. */
   timescale: boolean
+  /** Embedded PGlite whose data lives in a folder (reopened on every start). */
+  persistent: boolean
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>
   close(): Promise<void>
 }
@@ -65,6 +67,7 @@ export async function openPostgres(options: PgOptions): Promise<Db> {
   const db: Db = {
     engine: 'postgres',
     timescale: false,
+    persistent: true,
     async query<R>(sql: string, params?: unknown[]) {
       const result = await pool.query(sql, params)
       return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 }
@@ -128,6 +131,7 @@ export async function openPglite(options: PgliteOptions = {}): Promise<Db> {
   const db: Db = {
     engine: 'pglite',
     timescale: false,
+    persistent: Boolean(options.dataDir),
     ...wrap(lite),
     transaction: (fn) => lite.transaction((tx) => fn(wrap(tx))),
     async close() {

@@ -1,23 +1,47 @@
 /**
  * Keeping the database in shape: compression, retention and the refresh of the hourly aggregate.
- * - TimescaleDB server: policies, run by TimescaleDB's own background workers.
- * - Embedded PGlite with TimescaleDB: the same policies, but PGlite has no background workers,
- *   so the collector runs the jobs itself when they are due (CALL run_job).
- * - Plain PostgreSQL: the collector deletes what is past retention; the hourly view needs nothing.
+ * How depends on what the database can do (`maintenanceMode`):
+ * - `policies` (a TimescaleDB server): compression, retention and continuous-aggregate policies,
+ *   run by TimescaleDB's own background workers.
+ * - `policies-run-here` (an in-memory PGlite with TimescaleDB, in tests): the same policies, but
+ *   PGlite has no background workers, so the collector runs the jobs when they are due.
+ * - `drop-chunks` (the embedded PGlite in a data folder): PGlite cannot load TimescaleDB's TSL
+ *   module again after the database is reopened: compression, aggregate refreshes, policies and
+ *   the continuous aggregate's insert trigger then fail, and rows in compressed chunks are no
+ *   longer returned (measured: 251 of 500). So this database uses only TimescaleDB's core
+ *   (see migrations/migration.ts): hypertables, the hourly aggregate as a view, and retention by
+ *   dropping whole chunks (drop_chunks works without TSL).
+ * - `delete` (plain PostgreSQL): the collector deletes what is past retention; the hourly
+ *   aggregate is a view and needs nothing.
  * Housekeeping of our own tables (replay window, rejected messages) runs everywhere. With several
  * collectors on one database an advisory lock makes each round run once.
  */
 import type { Logger } from 'pino'
 import type { CollectorConfig } from '../config.js'
 import type { Db } from './db.js'
+import { featuresOf } from './migrate.js'
 
 const LOCK_KEY = 7_201_927 // "patrol maintenance"
 const RAW_TABLES = ['metric_sample', 'device_event', 'device_status_change'] as const
 
 type Settings = Pick<CollectorConfig, 'rawRetentionDays' | 'hourlyRetentionDays' | 'compressAfterDays' | 'replayWindowDays' | 'maintenanceIntervalS'>
 
+export type MaintenanceMode = 'policies' | 'policies-run-here' | 'drop-chunks' | 'delete'
+
+export function maintenanceMode(db: Db): MaintenanceMode {
+  switch (featuresOf(db)) {
+    case 'plain':
+      return 'delete'
+    case 'timescale-core':
+      return 'drop-chunks'
+    case 'timescale':
+      return db.engine === 'postgres' ? 'policies' : 'policies-run-here'
+  }
+}
+
 export async function applyTimescalePolicies(db: Db, settings: Settings): Promise<void> {
-  if (!db.timescale) return
+  const mode = maintenanceMode(db)
+  if (mode !== 'policies' && mode !== 'policies-run-here') return
   // Removed and added again so a changed setting takes effect at the next start.
   await db.query("select remove_compression_policy('metric_sample', if_exists => true)")
   await db.query("select add_compression_policy('metric_sample', compress_after => make_interval(days => $1::int))", [settings.compressAfterDays])
@@ -80,13 +104,20 @@ export class Maintenance {
       }
       await deleteOlder('ingested_batch', 'received_at', this.settings.replayWindowDays)
       await deleteOlder('rejected_message', 'received_at', 90)
-      if (!this.db.timescale) {
+      const mode = maintenanceMode(this.db)
+      if (mode === 'delete') {
         for (const table of RAW_TABLES) await deleteOlder(table, 'time', this.settings.rawRetentionDays)
+      }
+      if (mode === 'drop-chunks') {
+        for (const table of RAW_TABLES) {
+          const { rows } = await tx.query<{ n: number }>('select count(*)::int as n from drop_chunks($1::regclass, older_than => make_interval(days => $2::int)) as c', [table, this.settings.rawRetentionDays])
+          report.deleted[`${table} chunks`] = rows[0]?.n ?? 0
+        }
       }
       return false
     })
     if (locked) return { ...report, skipped: 'locked' }
-    if (this.db.timescale && this.db.engine === 'pglite') report.ranJobs = await this.runDueJobs(now)
+    if (maintenanceMode(this.db) === 'policies-run-here') report.ranJobs = await this.runDueJobs(now)
     return report
   }
 

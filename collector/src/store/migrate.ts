@@ -5,7 +5,7 @@
  * never runs on a half-migrated schema.
  */
 import type { Db } from './db.js'
-import { MIGRATIONS, type Migration } from './migrations/index.js'
+import { gatedSql, MIGRATIONS, type Features, type Migration } from './migrations/index.js'
 
 const LOCK_KEY = 7_201_926 // arbitrary, constant: "patrol migrations"
 
@@ -22,23 +22,27 @@ export async function detectTimescale(db: Db): Promise<boolean> {
   return Boolean(installed.rows[0]?.n)
 }
 
-export async function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): Promise<{ applied: number[]; timescale: boolean }> {
+export function featuresOf(db: Db): Features {
+  if (!db.timescale) return 'plain'
+  return db.engine === 'pglite' && db.persistent ? 'timescale-core' : 'timescale'
+}
+
+export async function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): Promise<{ applied: number[]; timescale: boolean; features: Features }> {
   db.timescale = await detectTimescale(db)
+  const features = featuresOf(db)
   const applied: number[] = []
   const lock = db.engine === 'postgres'
   if (lock) await db.query('select pg_advisory_lock($1)', [LOCK_KEY])
   try {
     await db.query(`create table if not exists schema_migration (
-      id integer primary key, name text not null, applied_at timestamptz not null default now(), timescale boolean not null)`)
+      id integer primary key, name text not null, applied_at timestamptz not null default now(), features text not null)`)
     const done = new Set((await db.query<{ id: number }>('select id from schema_migration')).rows.map((r) => r.id))
     for (const migration of [...migrations].sort((a, b) => a.id - b.id)) {
       if (done.has(migration.id)) continue
-      const gated = db.timescale ? migration.timescale : migration.plain
       try {
         await db.transaction(async (tx) => {
-          await tx.exec(migration.sql)
-          if (gated) await tx.exec(gated)
-          await tx.query('insert into schema_migration (id, name, timescale) values ($1, $2, $3)', [migration.id, migration.name, db.timescale])
+          for (const sql of gatedSql(migration, features)) await tx.exec(sql)
+          await tx.query('insert into schema_migration (id, name, features) values ($1, $2, $3)', [migration.id, migration.name, features])
         })
       } catch (error) {
         throw new Error(`migration ${migration.id} (${migration.name}) failed: ${(error as Error).message}`, { cause: error })
@@ -48,5 +52,5 @@ export async function migrate(db: Db, migrations: readonly Migration[] = MIGRATI
   } finally {
     if (lock) await db.query('select pg_advisory_unlock($1)', [LOCK_KEY])
   }
-  return { applied, timescale: db.timescale }
+  return { applied, timescale: db.timescale, features }
 }

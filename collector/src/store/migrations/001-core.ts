@@ -89,15 +89,17 @@ export const core: Migration = {
     );
     create index inventory_snapshot_device on inventory_snapshot (device_id, time desc);
   `,
-  timescale: /* sql */ `
+  hypertables: /* sql */ `
     select create_hypertable('metric_sample', 'time', chunk_time_interval => interval '1 day', if_not_exists => true);
+    select create_hypertable('device_status_change', 'time', chunk_time_interval => interval '30 days', if_not_exists => true);
+    select create_hypertable('device_event', 'time', chunk_time_interval => interval '7 days', if_not_exists => true);
+  `,
+  tsl: /* sql */ `
     alter table metric_sample set (
       timescaledb.compress,
       timescaledb.compress_segmentby = 'device_id, metric',
       timescaledb.compress_orderby = 'instance, time desc'
     );
-    select create_hypertable('device_status_change', 'time', chunk_time_interval => interval '30 days', if_not_exists => true);
-    select create_hypertable('device_event', 'time', chunk_time_interval => interval '7 days', if_not_exists => true);
     create materialized view metric_hourly
       with (timescaledb.continuous, timescaledb.materialized_only = false) as
       select time_bucket('1 hour', time) as bucket, device_id, metric, instance,
@@ -105,6 +107,13 @@ export const core: Migration = {
       from metric_sample
       group by 1, 2, 3, 4
       with no data;
+  `,
+  withoutTsl: /* sql */ `
+    create view metric_hourly as
+      select time_bucket('1 hour', time) as bucket, device_id, metric, instance,
+             avg(value) as avg, min(value) as min, max(value) as max, count(*) as samples
+      from metric_sample
+      group by 1, 2, 3, 4;
   `,
   plain: /* sql */ `
     -- TimescaleDB's time_bucket for fixed-width buckets, aligned like TimescaleDB's (origin
@@ -116,10 +125,5 @@ export const core: Migration = {
           floor((extract(epoch from ts) - 946857600) / extract(epoch from bucket_width))
           * extract(epoch from bucket_width) + 946857600)
       $$;
-    create view metric_hourly as
-      select time_bucket('1 hour', time) as bucket, device_id, metric, instance,
-             avg(value) as avg, min(value) as min, max(value) as max, count(*) as samples
-      from metric_sample
-      group by 1, 2, 3, 4;
   `,
 }
