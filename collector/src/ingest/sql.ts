@@ -170,9 +170,9 @@ export async function insertRejected(
     [
       JSON.stringify(
         rejects.map((r) => ({
-          topic: r.topic.slice(0, 1024).replace(/\u0000/g, ''),
+          topic: r.topic.slice(0, 1024).replaceAll('\u0000', ''),
           code: r.code,
-          reason: r.reason.slice(0, 2000).replace(/\u0000/g, ''),
+          reason: r.reason.slice(0, 2000).replaceAll('\u0000', ''),
           device_id: r.deviceId,
           bytes: r.bytes,
           payload: Buffer.from(r.payload.subarray(0, limit)).toString('base64'),
