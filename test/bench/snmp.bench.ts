@@ -56,6 +56,7 @@ async function startSimulators(devices: number): Promise<{ sims: RunningPeer[]; 
           return { source: RECORDINGS[n % RECORDINGS.length]!, community: `dev${String(n).padStart(4, '0')}` }
         }),
         timeoutMs: 180_000,
+        fast: process.env.SNMP_BENCH_SLOW_SIM !== '1',
       }),
     ),
   )
@@ -133,6 +134,7 @@ async function main(): Promise<void> {
         result.warm.wall.toFixed(2),
         (size / result.warm.wall).toFixed(0),
         result.cold.cpu.toFixed(2),
+        (size / result.cold.cpu).toFixed(0),
         `${result.cold.ok}/${size}`,
         startS.toFixed(1),
       ])
@@ -168,13 +170,15 @@ async function main(): Promise<void> {
     }
   }
 
-  const header = ['devices', 'cold poll s', 'dev/s', 'warm poll s', 'dev/s', 'poller CPU s (cold)', 'ok', 'sim start s']
+  const header = ['devices', 'cold poll s', 'dev/s', 'warm poll s', 'dev/s', 'poller CPU s (cold)', 'dev per poller CPU-s', 'ok', 'sim start s']
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
   const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i]!)).join('  ')
   console.log(line(header))
   for (const row of rows) console.log(line(row))
   console.log('\ncold = first poll, probing every device for its profile; warm = second poll, profile remembered.')
-  console.log('poller CPU s = user+system CPU of this process during the cold poll (one core): the simulator, not the poller, is the limit when it is well under the wall time.\n')
+  console.log('poller CPU s = user+system CPU of this process during the cold poll. The poller is one Node process (one core);')
+  console.log('when its CPU time is well under the wall time, the Python simulator is the limit, and "dev per poller CPU-s"')
+  console.log(`is what one core of poller could do against faster devices. ${SIMULATORS} snmpsimd processes share the machine's cores with it.\n`)
   console.log(walkLine + '\n')
   console.log(
     JSON.stringify({
