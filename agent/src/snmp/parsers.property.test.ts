@@ -125,4 +125,34 @@ describe('walkSubtrees on agents that misbehave', () => {
     expect([...result.varbinds.keys()]).toEqual(['1.3.6.1.2.1.2.2.1.1.1'])
     expect(result.requests).toBe(1)
   })
+
+  it('asks again for a subtree an agent left out of a trimmed answer', async () => {
+    const rows = (root: string, from: number) => [1, 2].map((i) => ({ oid: `${root}.${from + i}`, value: { kind: 'int' as const, value: i } }))
+    let call = 0
+    const session = scriptedSession((oids) => {
+      call++
+      if (call === 1) return [rows('1.3.6.1.2.1.2.2.1.2', 0)] // second subtree left out
+      // Like an agent: the next OIDs after each one asked, past the subtree when it is done.
+      return oids.map((o) => (o === '1.3.6.1.2.1.2.2.1.3' ? rows(o, 0) : [{ oid: '1.3.6.1.2.1.2.2.1.4.1', value: { kind: 'int' as const, value: 0 } }]))
+    })
+    const result = await walkSubtrees(session, ['1.3.6.1.2.1.2.2.1.2', '1.3.6.1.2.1.2.2.1.3'])
+    expect(result.failure).toBeUndefined()
+    expect([...result.varbinds.keys()].sort()).toEqual(['1.3.6.1.2.1.2.2.1.2.1', '1.3.6.1.2.1.2.2.1.2.2', '1.3.6.1.2.1.2.2.1.3.1', '1.3.6.1.2.1.2.2.1.3.2'])
+  })
+
+  it('asks for fewer repetitions when the agent answers tooBig', async () => {
+    const asked: number[] = []
+    const session: SnmpSession = {
+      ...scriptedSession(() => []),
+      getBulk: (oids, repetitions) => {
+        asked.push(repetitions)
+        if (repetitions > 6) return Promise.reject(new SnmpError('error', 'scripted:161 GETBULK: agent answered with error TooBig'))
+        return Promise.resolve(oids.map(() => [{ oid: '1.3.6.1.2.1.2.2.1.2.1', value: { kind: 'int' as const, value: 1 } }, { oid: '1.3.6.1.2.1.2.2.1.3.1', value: { kind: 'int' as const, value: 1 } }]))
+      },
+    }
+    const result = await walkSubtrees(session, ['1.3.6.1.2.1.2.2.1.2'], { maxRepetitions: 25 })
+    expect(asked).toEqual([25, 12, 6])
+    expect(result.failure).toBeUndefined()
+    expect(result.varbinds.size).toBe(1)
+  })
 })

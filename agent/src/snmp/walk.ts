@@ -69,24 +69,41 @@ export async function walkSubtrees(session: SnmpSession, roots: string[], option
       }
     } else {
       let active = pending
+      let repetitions = maxRepetitions
+      let width = perRequest
       while (active.length > 0) {
-        const batch = active.slice(0, perRequest)
+        const batch = active.slice(0, width)
         requests++
-        const answer = await session.getBulk(
-          batch.map((c) => c.last),
-          maxRepetitions,
-        )
+        let answer: Varbind[][]
+        try {
+          answer = await session.getBulk(
+            batch.map((c) => c.last),
+            repetitions,
+          )
+        } catch (error) {
+          // tooBig: the answer would not fit the agent's message size. Ask for less and go on.
+          if (error instanceof SnmpError && /TooBig/i.test(error.message) && (repetitions > 1 || width > 1)) {
+            repetitions = Math.max(1, repetitions >> 1)
+            width = Math.max(1, width >> 1)
+            continue
+          }
+          throw error
+        }
         const finished = new Set<Cursor>()
+        let progressed = false
         batch.forEach((cursor, i) => {
+          // An agent that trims a big answer may leave later subtrees without a varbind: ask again.
           const column = answer[i] ?? []
-          if (column.length === 0) finished.add(cursor)
           for (const vb of column) {
             if (!accept(cursor, vb)) {
               finished.add(cursor)
               break
             }
+            progressed = true
           }
         })
+        // Nothing new at all: the agent has nothing more to say for any of these subtrees.
+        if (!progressed) batch.forEach((cursor) => finished.add(cursor))
         active = active.filter((c) => !finished.has(c))
       }
     }
