@@ -1,4 +1,4 @@
-import type { SnmpResult } from '@patrol/shared'
+import { LIMITS, type SnmpResult } from '@patrol/shared'
 import { classifyError, SnmpError } from './errors.js'
 import type { Profile, ProfileOutput, SystemInfo } from './profile.js'
 import { ALL_PROBES, chooseProfile, probe, profileByName, readSystem } from './select.js'
@@ -9,6 +9,8 @@ import { walkSubtrees } from './walk.js'
 export interface DeviceState {
   /** The profile chosen last time; re-probing every poll would double the requests. */
   profile?: string
+  /** sysObjectID when the profile was chosen: another kind of device at the address means probe again. */
+  sysObjectID?: string
   /** Whatever that profile keeps between polls (interface counters). */
   profileState?: unknown
 }
@@ -77,6 +79,7 @@ export async function pollDevice(target: SnmpTarget, options: PollOptions = {}):
 }
 
 async function resolveProfile(session: SnmpSession, target: SnmpTarget, system: SystemInfo, state: DeviceState): Promise<Profile | undefined> {
+  if (state.profile && state.sysObjectID !== system.sysObjectID) delete state.profile
   const forced = target.profile ?? state.profile
   if (forced) {
     const profile = profileByName(forced)
@@ -85,7 +88,11 @@ async function resolveProfile(session: SnmpSession, target: SnmpTarget, system: 
   }
   const present = await probe(session, ALL_PROBES)
   const profile = chooseProfile(system, present)
-  if (profile) state.profile = profile.name
+  if (profile) {
+    state.profile = profile.name
+    if (system.sysObjectID) state.sysObjectID = system.sysObjectID
+    else delete state.sysObjectID
+  }
   return profile
 }
 
@@ -99,10 +106,11 @@ function safeParse(profile: Profile, ...args: [...Parameters<Profile['parse']>, 
   }
 }
 
+/** Keeps a result inside the contract's limits: a 400-port chassis must not make the message invalid. */
 function applyOutput(result: SnmpResult, output: ProfileOutput): void {
-  result.points = output.points.filter((p) => Number.isFinite(p.value))
+  result.points = output.points.filter((p) => Number.isFinite(p.value)).slice(0, LIMITS.maxArrayItems)
   if (output.printer) result.printer = output.printer
-  if (output.interfaces) result.interfaces = output.interfaces
+  if (output.interfaces) result.interfaces = output.interfaces.slice(0, LIMITS.maxArrayItems)
   if (output.ups) result.ups = output.ups
   if (output.hostResources) result.hostResources = output.hostResources
 }

@@ -29,6 +29,28 @@ export interface PollerOptions {
   now?: () => number
 }
 
+/** Half the collector's payload limit: room for the envelope and for estimates that run short. */
+const MAX_MESSAGE_BYTES = LIMITS.maxPayloadBytes / 2
+
+/** Splits results into messages within the contract's item and size limits. */
+export function chunks<T>(results: T[]): T[][] {
+  const out: T[][] = []
+  let current: T[] = []
+  let bytes = 0
+  for (const result of results) {
+    const size = JSON.stringify(result).length
+    if (current.length > 0 && (bytes + size > MAX_MESSAGE_BYTES || current.length >= LIMITS.maxArrayItems)) {
+      out.push(current)
+      current = []
+      bytes = 0
+    }
+    current.push(result)
+    bytes += size
+  }
+  if (current.length > 0) out.push(current)
+  return out
+}
+
 export interface PollerLogger {
   info(fields: object, message?: string): void
   warn(fields: object, message?: string): void
@@ -96,12 +118,8 @@ export function createPoller(options: PollerOptions): Poller {
     snmpBatch = []
     pingBatch = []
     const sends: Promise<void>[] = []
-    for (let i = 0; i < snmp.length; i += LIMITS.maxArrayItems / 4) {
-      sends.push(options.publish('snmp', { ...envelope(), kind: 'snmp', results: snmp.slice(i, i + LIMITS.maxArrayItems / 4) }))
-    }
-    for (let i = 0; i < pings.length; i += LIMITS.maxArrayItems) {
-      sends.push(options.publish('ping', { ...envelope(), kind: 'ping', results: pings.slice(i, i + LIMITS.maxArrayItems) }))
-    }
+    for (const results of chunks(snmp)) sends.push(options.publish('snmp', { ...envelope(), kind: 'snmp', results }))
+    for (const results of chunks(pings)) sends.push(options.publish('ping', { ...envelope(), kind: 'ping', results }))
     const outcomes = await Promise.allSettled(sends)
     for (const outcome of outcomes) {
       if (outcome.status === 'rejected') log.warn({ err: outcome.reason }, 'publishing poll results failed')
