@@ -17,7 +17,7 @@ import { junkAgent, proxyAgent, type FakeAgent } from './udp-fakes.js'
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined }
 const snmpd = commandPeer('snmpd', 'snmpd')
 const snmpsim = commandPeer('snmpsimd', 'snmpsim')
-const V3 = { user: 'patrol', authKey: 'auth-pass-2026', privKey: 'priv-pass-2026' }
+const V3 = { user: 'patrol', authKey: 'auth-pass-2026', privKey: 'priv-pass-2026', authOnlyUser: 'patrol-auth' }
 const v3Target = (port: number, overrides: Partial<NonNullable<SnmpTarget['v3']>> = {}): SnmpTarget => ({
   host: '127.0.0.1',
   port,
@@ -56,6 +56,17 @@ describe.skipIf(!snmpd.available)('against Debian snmpd', () => {
     const { result } = await pollDevice(v3Target(agent.port))
     expect(result.status, result.error).toBe('ok')
     expect(result.system?.sysContact).toBe('patrol@example.invalid')
+  })
+
+  it('polls over v3 authNoPriv with SHA, and is refused authPriv access it was not given', async () => {
+    const authOnly = { user: V3.authOnlyUser, securityLevel: 'authNoPriv' as const, authProtocol: 'sha' as const, authKey: V3.authKey }
+    const { result } = await pollDevice({ host: '127.0.0.1', port: agent.port, timeoutMs: 1000, retries: 0, v3: authOnly })
+    expect(result.status, result.error).toBe('ok')
+    expect(result.profile).toBe('host')
+    // The authPriv user may not drop to authNoPriv: snmpd answers with an authorizationError.
+    const weaker = await pollDevice({ host: '127.0.0.1', port: agent.port, timeoutMs: 1000, retries: 0, v3: { ...authOnly, user: V3.user } })
+    expect(weaker.result.status).toBe('auth-failed')
+    expect(weaker.result.error).toMatch(/refused access \(AuthorizationError\)/)
   })
 
   it('reports auth-failed for a wrong v3 auth key, at once, not after a timeout', async () => {

@@ -118,7 +118,8 @@ export async function startSnmpsim(options: SnmpsimOptions): Promise<RunningPeer
 
 export interface SnmpdOptions {
   community?: string
-  v3?: { user: string; authKey: string; privKey: string }
+  /** An authPriv user (SHA + AES) and, with `authOnlyUser`, an authNoPriv one (SHA) with the same auth key. */
+  v3?: { user: string; authKey: string; privKey: string; authOnlyUser?: string }
 }
 
 /**
@@ -135,6 +136,7 @@ export async function startSnmpd(options: SnmpdOptions = {}): Promise<RunningPee
   const lines = [`rocommunity ${community} 127.0.0.1`, 'sysLocation patrol test rack', 'sysContact patrol@example.invalid']
   if (options.v3) {
     lines.push(`createUser ${options.v3.user} SHA "${options.v3.authKey}" AES "${options.v3.privKey}"`, `rouser ${options.v3.user} priv`)
+    if (options.v3.authOnlyUser) lines.push(`createUser ${options.v3.authOnlyUser} SHA "${options.v3.authKey}"`, `rouser ${options.v3.authOnlyUser} auth`)
   }
   const conf = path.join(dir, 'snmpd.conf')
   writeFileSync(conf, lines.join('\n') + '\n')

@@ -32,6 +32,8 @@ export function classifyError(error: unknown, where: string, version?: string): 
       if (err.code === 14 /* ENotInTimeWindow, missing from @types/net-snmp */) return new SnmpError('auth-failed', `${where}: ${text}`)
       return new SnmpError('bad-response', `${where}: invalid response (${text})`)
     case 'RequestFailedError':
+      // authorizationError: the credentials are good but not for this level or view (VACM).
+      if (/AuthorizationError|NoAccess/.test(text)) return new SnmpError('auth-failed', `${where}: agent refused access (${text})`)
       return new SnmpError('error', `${where}: agent answered with error ${text}`)
     case 'RequestInvalidError':
       return new SnmpError('error', `${where}: request refused by net-snmp (${text})`)
