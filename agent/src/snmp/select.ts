@@ -21,7 +21,7 @@ export async function readSystem(session: SnmpSession): Promise<SystemInfo> {
   const descr = asText(byOid.get(SYSTEM_OIDS.sysDescr), 1024)
   if (descr !== undefined) system.sysDescr = descr
   const objectId = asOid(byOid.get(SYSTEM_OIDS.sysObjectID))
-  if (objectId !== undefined) system.sysObjectID = objectId
+  if (objectId !== undefined) system.sysObjectID = objectId.slice(0, 256)
   const ticks = asNumber(byOid.get(SYSTEM_OIDS.sysUpTime))
   if (ticks !== undefined) system.sysUpTimeS = ticks / 100
   for (const key of ['sysContact', 'sysName', 'sysLocation'] as const) {
