@@ -50,8 +50,11 @@ export async function applyTimescalePolicies(db: Db, settings: Settings): Promis
     await db.query('select add_retention_policy($1::regclass, drop_after => make_interval(days => $2::int))', [table, settings.rawRetentionDays])
   }
   await db.query("select remove_continuous_aggregate_policy('metric_hourly', if_exists => true)")
+  // A month back, not the usual few days: an agent that was offline replays its spool late, and
+  // readings older than the refresh window would never reach the hourly aggregate. Refreshing
+  // only costs where something changed (TimescaleDB tracks invalidated ranges).
   await db.query(
-    "select add_continuous_aggregate_policy('metric_hourly', start_offset => interval '3 days', end_offset => interval '1 hour', schedule_interval => interval '30 minutes')",
+    "select add_continuous_aggregate_policy('metric_hourly', start_offset => interval '31 days', end_offset => interval '1 hour', schedule_interval => interval '30 minutes')",
   )
   await db.query("select remove_retention_policy('metric_hourly', if_exists => true)")
   await db.query("select add_retention_policy('metric_hourly', drop_after => make_interval(days => $1::int))", [settings.hourlyRetentionDays])
