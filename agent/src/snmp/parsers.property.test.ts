@@ -6,6 +6,7 @@ import { PROFILES } from './profiles/index.js'
 import type { SnmpSession, Varbind } from './session.js'
 import type { SnmpValue, VarbindMap } from './values.js'
 import { walkSubtrees } from './walk.js'
+import { pollDevice } from './poll.js'
 
 const NOW = 1_800_000_000_000
 
@@ -154,5 +155,41 @@ describe('walkSubtrees on agents that misbehave', () => {
     expect(asked).toEqual([25, 12, 6])
     expect(result.failure).toBeUndefined()
     expect(result.varbinds.size).toBe(1)
+  })
+})
+
+describe('pollDevice on an agent that answers anything', () => {
+  it('never throws, always gives a status, and its result is always valid in the contract', async () => {
+    const varbind = fc.record({ oid, value }).map((vb): Varbind => vb)
+    const answer = fc.oneof(
+      fc.array(varbind, { maxLength: 10 }).map((vbs) => ({ vbs })),
+      fc.constantFrom('timeout', 'bad-response', 'auth-failed', 'error').map((status) => ({ status: status as 'timeout' })),
+    )
+    await fc.assert(
+      fc.asyncProperty(fc.array(answer, { minLength: 1, maxLength: 12 }), fc.boolean(), async (script, withSystem) => {
+        let call = 0
+        const next = () => script[call++ % script.length]!
+        const respond = <T>(shape: (vbs: Varbind[]) => T): Promise<T> => {
+          const a = next()
+          return 'status' in a ? Promise.reject(new SnmpError(a.status, `scripted:161: ${a.status}`)) : Promise.resolve(shape(a.vbs))
+        }
+        const session: SnmpSession = {
+          label: 'scripted:161',
+          version: '2c',
+          get: (oids) =>
+            withSystem && call === 0
+              ? (call++, Promise.resolve(oids.map((o) => ({ oid: o, value: { kind: 'octets' as const, value: Buffer.from('sys') } }))))
+              : respond((vbs) => vbs),
+          getNext: () => respond((vbs) => vbs),
+          getBulk: (oids) => respond((vbs) => oids.map(() => vbs)),
+          close: () => undefined,
+        }
+        const { result } = await pollDevice({ id: 'dev-1', host: '127.0.0.1' }, { open: () => session, now: () => NOW })
+        expect(['ok', 'timeout', 'bad-response', 'auth-failed', 'error']).toContain(result.status)
+        if (result.status !== 'ok') expect(result.error).toMatch(/\S/)
+        validateMessage('snmp', { v: 1, batchId: '8d6f0e2a-6a43-4a63-9d4e-3f0c2b1a9e77', deviceId: 'poller-1', kind: 'snmp', results: [result] })
+      }),
+      { numRuns: 200 },
+    )
   })
 })
