@@ -49,7 +49,7 @@ describe('rows of a flush', () => {
   it('files poller results under the polled devices', () => {
     const ping: UplinkMessage = { v: 1, kind: 'ping', batchId: '00000000-0000-4000-8000-000000000003', deviceId: 'poller-1', results: [{ target: 'sw-1', host: '127.0.0.2', ts: now, alive: false, sent: 3, received: 0, lossPercent: 100 }] }
     const rows = buildRows([{ topic: 't', address: { ...address, device: 'poller-1', kind: 'ping' }, message: ping, receivedAt: now, clockOffsetMs: 0, raw: new Uint8Array() }])
-    expect(rows.devices.map((d) => [d.id, d.kind, d.lastSeen])).toEqual([['sw-1', 'ping', null], ['poller-1', 'agent', now]])
+    expect(rows.devices.map((d) => [d.id, d.kind, d.lastSeen])).toEqual([['poller-1', 'agent', now], ['sw-1', 'ping', null]])
     expect(rows.points.device).toEqual(['sw-1', 'sw-1'])
     expect(rows.points.metric).toEqual(['ping.up', 'ping.loss_percent'])
   })

@@ -172,7 +172,8 @@ export function buildRows(items: readonly AcceptedMessage[]): FlushRows {
     touch(sender)
     rows.rowsPerBatch.set(message.batchId, added)
   }
-  rows.devices = [...devices.values()]
+  // In id order: concurrent flushes then lock shared device rows in the same order.
+  rows.devices = [...devices.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
   rows.statuses = [...newestStatus.values()]
   // An explicit status in the same flush says more than "it sent data".
   rows.alive = [...alive.entries()].filter(([id]) => !newestStatus.has(id)).map(([device_id, ts]) => ({ device_id, ts }))

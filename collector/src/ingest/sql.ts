@@ -77,8 +77,15 @@ export function copyText(value: string): string {
 
 function* copyLines(points: PointColumns): Generator<string> {
   const chunk: string[] = []
+  // The points of one agent cycle share a time: format each time once.
+  const iso = new Map<number, string>()
+  const isoOf = (t: number) => {
+    let s = iso.get(t)
+    if (s === undefined) iso.set(t, (s = new Date(t).toISOString()))
+    return s
+  }
   for (let i = 0; i < points.time.length; i++) {
-    chunk.push(`${new Date(points.time[i]!).toISOString()}\t${copyText(points.device[i]!)}\t${copyText(points.metric[i]!)}\t${copyText(points.instance[i]!)}\t${points.value[i]!}\n`)
+    chunk.push(`${isoOf(points.time[i]!)}\t${copyText(points.device[i]!)}\t${copyText(points.metric[i]!)}\t${copyText(points.instance[i]!)}\t${points.value[i]!}\n`)
     if (chunk.length === 1000) {
       yield chunk.join('')
       chunk.length = 0
@@ -105,9 +112,14 @@ export async function insertPoints(tx: Queryable, points: PointColumns, useCopy:
   await tx.query(INSERT_POINTS, [points.time, points.device, points.metric, points.instance, points.value])
 }
 
+/**
+ * Newest value per metric and instance, kept on the device row for the API (a cache: the
+ * readings themselves are in metric_sample). Per key, a value replaces the stored one only if it
+ * is at least as new, so a late replay or another collector never hides a newer value.
+ */
 export async function mergeLatest(tx: Queryable, latest: FlushRows['latest']): Promise<void> {
-  if (!Object.keys(latest).length) return
-  // Only keys whose new reading is at least as new as the stored one: a late replay never hides a newer value.
+  const devices = Object.keys(latest).filter((id) => Object.keys(latest[id]!).length).sort()
+  if (!devices.length) return
   await tx.query(
     `update device d set latest = d.latest || coalesce((
        select jsonb_object_agg(n.key, n.value) from jsonb_each(u.j) n
@@ -115,7 +127,7 @@ export async function mergeLatest(tx: Queryable, latest: FlushRows['latest']): P
      ), '{}'::jsonb)
      from jsonb_each($1::jsonb) as u(id, j)
      where d.id = u.id`,
-    [JSON.stringify(latest)],
+    [JSON.stringify(Object.fromEntries(devices.map((id) => [id, latest[id]])))],
   )
 }
 

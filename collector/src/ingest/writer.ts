@@ -15,8 +15,9 @@ import type { RejectCode } from '@patrol/shared'
 import type { Db } from '../store/db.js'
 import type { AcceptedMessage } from './accepted.js'
 import type { IngestStats } from './stats.js'
-import { buildRows } from './rows.js'
-import { applyInventories, applyStates, applyStatuses, claimBatches, insertEvents, insertPoints, insertRejected, mergeLatest, upsertDevices } from './sql.js'
+import { LatestCache } from './latest-cache.js'
+import { buildRows, type FlushRows } from './rows.js'
+import { applyInventories, applyStates, applyStatuses, claimBatches, insertEvents, insertPoints, insertRejected, upsertDevices } from './sql.js'
 
 export interface RejectedMessage {
   topic: string
@@ -38,6 +39,12 @@ export interface WriterOptions {
   maxPointsPerFlush: number
   /** COPY for flushes with at least this many points (PostgreSQL only). */
   copyFromPoints: number
+  /**
+   * Flushes in flight at once. Two on a PostgreSQL server, so the next flush is built while the
+   * database commits the last (each flush locks its device rows in id order: no deadlocks); one
+   * on PGlite, which runs one transaction at a time anyway.
+   */
+  concurrency?: number
   logger: Logger
   stats: IngestStats
 }
@@ -55,14 +62,17 @@ export function isTransient(error: unknown): boolean {
 export class IngestWriter {
   private queue: Pending<AcceptedMessage>[] = []
   private rejectQueue: Pending<RejectedMessage>[] = []
-  private flushing = false
+  private flushing = 0
   private closed = false
   private backoffMs = 0
+  private readonly latest: LatestCache
 
   constructor(
     private readonly db: Db,
     private readonly options: WriterOptions,
-  ) {}
+  ) {
+    this.latest = new LatestCache(db, options.logger)
+  }
 
   submit(item: AcceptedMessage): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -86,17 +96,19 @@ export class IngestWriter {
   /** Stops taking new flushes; resolves when the current one is done. */
   async close(): Promise<void> {
     this.closed = true
-    while (this.flushing) await new Promise((r) => setTimeout(r, 20))
+    while (this.flushing > 0) await new Promise((r) => setTimeout(r, 20))
+    await this.latest.close()
     for (const p of [...this.queue, ...this.rejectQueue]) p.reject(new Error('ingest writer closed before the message was stored'))
     this.queue = []
     this.rejectQueue = []
   }
 
   private kick(): void {
-    if (this.flushing || this.closed) return
-    if (!this.queue.length && !this.rejectQueue.length) return
-    this.flushing = true
-    void this.flushLoop()
+    const limit = this.options.concurrency ?? (this.db.engine === 'postgres' ? 2 : 1)
+    while (!this.closed && this.flushing < limit && (this.queue.length || this.rejectQueue.length)) {
+      this.flushing++
+      void this.flushLoop()
+    }
   }
 
   private take(): { messages: Pending<AcceptedMessage>[]; rejects: Pending<RejectedMessage>[] } {
@@ -146,7 +158,7 @@ export class IngestWriter {
         }
       }
     } finally {
-      this.flushing = false
+      this.flushing--
       this.kick()
     }
   }
@@ -156,6 +168,7 @@ export class IngestWriter {
     const { stats } = this.options
     let storedPoints = 0
     let duplicates = 0
+    let latest: FlushRows['latest'] = {}
     try {
       await this.db.transaction(async (tx) => {
         await insertRejected(tx, rejects.map((r) => r.item))
@@ -180,11 +193,11 @@ export class IngestWriter {
         await upsertDevices(tx, rows.devices)
         await applyStatuses(tx, rows.statuses, rows.alive)
         await insertPoints(tx, rows.points, useCopy && rows.points.time.length >= this.options.copyFromPoints)
-        await mergeLatest(tx, rows.latest)
         await insertEvents(tx, rows.events)
         await applyInventories(tx, rows.inventories)
         await applyStates(tx, rows.states)
         storedPoints = rows.points.time.length
+        latest = rows.latest
       })
     } catch (error) {
       // COPY met a reading that is already stored (a replay older than the batch window): redo
@@ -192,6 +205,7 @@ export class IngestWriter {
       if (useCopy && (error as { code?: string }).code === '23505') return this.flush(messages, rejects, false)
       throw error
     }
+    this.latest.add(latest)
     stats.flushes++
     stats.lastFlushMs = performance.now() - started
     stats.lastFlushAt = Date.now()

@@ -24,7 +24,7 @@ export const core: Migration = {
       inventory_hash text,
       inventory_at timestamptz,
       state jsonb,                                   -- latest structured poll state (printer, ups, interfaces)
-      latest jsonb not null default '{}'::jsonb      -- "metric|instance" -> [epoch ms, value]
+      latest jsonb not null default '{}'::jsonb      -- "metric|instance" -> [epoch ms, value]; a cache, refreshed every few seconds
     );
     create index device_customer_site on device (customer, site);
 
