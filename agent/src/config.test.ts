@@ -3,12 +3,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import fc from 'fast-check'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { ConfigError } from '@patrol/shared'
 import { AgentConfigSchema, loadAgentConfig } from './config.js'
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'patrol-config-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
+// The YAML parser warns (process.emitWarning) about odd directives in random text: expected here, not news.
+beforeAll(() => void vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined))
 
 const fields = Object.keys(AgentConfigSchema.properties)
 // Values of every JSON type, including the wrong ones for each field.

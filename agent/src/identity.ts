@@ -7,7 +7,6 @@ import { createHash } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import si from 'systeminformation'
 import { isValidId } from '@patrol/shared'
 
 export interface Identity {
@@ -30,6 +29,8 @@ export async function resolveIdentity(dataDir: string, configured?: string): Pro
   } catch {
     // first start, or an unreadable file: derive again below
   }
+  // Loaded here only: a first start needs it, every later start reads identity.json.
+  const { default: si } = await import('systeminformation')
   const uuid = await si.uuid()
   const [seed, source]: [string, Identity['source']] = uuid.hardware && !/^0+(-0+)*$/.test(uuid.hardware)
     ? [uuid.hardware, 'hardware-uuid']

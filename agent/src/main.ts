@@ -13,9 +13,11 @@ import { formatReport, runDoctor } from './doctor.js'
 import { enroll } from './enroll.js'
 import { resolveIdentity } from './identity.js'
 import { describePlan, executePlan, installPlan, uninstallPlan } from './install/index.js'
+import { currentLaunchCommand } from './install/launch.js'
+import { readInventory, setInventoryReader } from './collectors/inventory.js'
+import { INVENTORY_COMMAND, inventoryFromChildProcess } from './platform/inventory-process.js'
 import { createLogger } from './logger.js'
 import { registerSmartCommand } from './smart/cli.js'
-import { registerSnmpCommands } from './snmp/cli.js'
 import { AGENT_VERSION } from './version.js'
 
 const int = (v: string) => Number.parseInt(v, 10)
@@ -84,6 +86,7 @@ program
     const cfg = config()
     const logger = createLogger(cfg.logLevel)
     logger.info({ config: redact(cfg) }, 'effective configuration')
+    setInventoryReader(inventoryFromChildProcess(await currentLaunchCommand()))
     const agent = await startAgent(cfg, { logger })
     const shutdown = async (signal: string) => {
       logger.info({ signal }, 'stopping')
@@ -154,14 +157,35 @@ program
     process.stdout.write(`enrolled as ${credentials.deviceId} (MQTT user ${credentials.mqttUsername}); credentials stored in ${cfg.dataDir}\n`)
   })
 
-registerSmartCommand(program)
-registerSnmpCommands(program)
+// Internal: the inventory reading, for the running agent's child process (see inventory-process.ts).
+program
+  .command(INVENTORY_COMMAND, { hidden: true })
+  .action(async () => {
+    process.stdout.write(JSON.stringify(await readInventory()))
+  })
 
-program.parseAsync(process.argv).catch((error: unknown) => {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`${error.message}\n`)
-    process.exit(78) // EX_CONFIG
+registerSmartCommand(program)
+
+/**
+ * The SNMP tools (and net-snmp, ~4 MB of the agent's resident memory) are loaded only when asked
+ * for: the service itself never polls SNMP. `--help` lists them through a placeholder.
+ */
+async function registerSnmp(): Promise<void> {
+  if (process.argv.slice(2).includes('snmp')) {
+    const { registerSnmpCommands } = await import('./snmp/cli.js')
+    registerSnmpCommands(program)
+  } else {
+    program.command('snmp').description('poll and discover SNMP devices (printers, switches, UPSs, servers); see `snmp --help`')
   }
-  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`)
-  process.exit(1)
-})
+}
+
+registerSnmp()
+  .then(() => program.parseAsync(process.argv))
+  .catch((error: unknown) => {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`)
+      process.exit(78) // EX_CONFIG
+    }
+    process.stderr.write(`${(error as Error).stack ?? String(error)}\n`)
+    process.exit(1)
+  })

@@ -3,7 +3,7 @@
 // directly; elsewhere systeminformation battery() (ioreg on macOS, WMI on Windows).
 // NotApplicable on machines without a battery.
 import { readdirSync, readFileSync } from 'node:fs'
-import si from 'systeminformation'
+import { systeminformation } from '../platform/si.js'
 import type { MetricPoint } from '@patrol/shared'
 import { defineCollector, NotApplicable } from './collector.js'
 
@@ -82,7 +82,7 @@ export const battery = defineCollector({
       if (!batteries.length) throw new NotApplicable('no battery')
       return { points: batteries.flatMap((b) => batteryPoints(b, now)) }
     }
-    const info = await si.battery()
+    const info = await (await systeminformation()).battery()
     if (!info.hasBattery) throw new NotApplicable('no battery')
     return {
       points: batteryPoints(

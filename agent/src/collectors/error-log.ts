@@ -3,7 +3,7 @@
 // Linux: `journalctl -p err` (priorities 0–2 count as critical, 3 as error). Windows: the System
 // log's Critical (1) and Error (2) events via PowerShell Get-WinEvent. NotApplicable elsewhere,
 // or where there is no journal: "no log" must not read as "no errors".
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync, statSync } from 'node:fs'
 import type { DeviceEvent, MetricPoint } from '@patrol/shared'
 import { run } from '../platform/run.js'
 import { defineCollector, NotApplicable } from './collector.js'
@@ -42,8 +42,34 @@ const JOURNAL_DIRS = ['/var/log/journal', '/run/log/journal']
 // Enough to count a bad minute; a flood beyond it is reported as at least this many.
 const MAX_ENTRIES = 20_000
 
+/** Newest modification time of any journal file; journald writes every entry to one of them. */
+export function journalWrittenAt(dirs = JOURNAL_DIRS): number {
+  let newest = 0
+  for (const dir of dirs) {
+    let entries: string[] = []
+    try {
+      entries = readdirSync(dir, { recursive: true }) as string[]
+    } catch {
+      continue
+    }
+    for (const entry of entries) {
+      if (!entry.endsWith('.journal')) continue
+      try {
+        newest = Math.max(newest, statSync(`${dir}/${entry}`).mtimeMs)
+      } catch {
+        // rotated away meanwhile
+      }
+    }
+  }
+  return newest
+}
+
+const EMPTY: LogSummary = { critical: 0, error: 0, sources: [] }
+
 async function linuxSummary(since: number): Promise<LogSummary> {
   if (!JOURNAL_DIRS.some((dir) => existsSync(dir))) throw new NotApplicable('no systemd journal on this machine')
+  // Nothing written since the last reading: nothing to count, and no journalctl to pay for.
+  if (journalWrittenAt() < since - 1000) return EMPTY
   const result = await run('journalctl', ['-p', 'err', '--since', `@${Math.floor(since / 1000)}`, '-o', 'json', '--output-fields=PRIORITY,SYSLOG_IDENTIFIER,_COMM', '-n', String(MAX_ENTRIES), '-q', '--no-pager'], { maxBytes: 32 * 1024 * 1024 })
   if (result.code !== 0) throw new Error(`journalctl exited with ${result.code}: ${result.stderr.trim().slice(0, 300)}`)
   return summariseJournal(result.stdout)

@@ -2,10 +2,12 @@
 // vendor, model, serial, BIOS, board, chassis, CPU, memory modules, disks, NICs, graphics, OS,
 // printers, battery. Source: systeminformation's static readers (DMI/SMBIOS, WMI, lsblk, CUPS).
 // These are slow (tens to hundreds of ms each, some spawn processes) and change rarely, so the
-// runtime takes them hourly and sends the inventory only when it changed, or once a day.
+// runtime takes them hourly and sends the inventory only when it changed, or once a day. The
+// service (`agent run`) reads it in a short-lived child process (platform/inventory-process.ts):
+// systeminformation and the readings' garbage then never weigh on the agent's resident memory.
 import os from 'node:os'
-import si from 'systeminformation'
 import type { Inventory } from '@patrol/shared'
+import { systeminformation } from '../platform/si.js'
 import { defineCollector } from './collector.js'
 
 /** SMBIOS fields that vendors fill with placeholders; an absent value is better than a fake one. */
@@ -26,10 +28,26 @@ export function compact<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T
 }
 
+export type InventoryReader = () => Promise<Inventory>
+
+let reader: InventoryReader = readInventory
+
+/** Where the inventory collector gets its reading: in this process (default) or a child process. */
+export function setInventoryReader(next: InventoryReader): void {
+  reader = next
+}
+
 export const inventory = defineCollector({
   name: 'inventory',
   every: { seconds: 3600 },
   async collect() {
+    return { inventory: await reader() }
+  },
+})
+
+export async function readInventory(): Promise<Inventory> {
+  const si = await systeminformation()
+  {
     const [system, bios, baseboard, chassis, cpu, mem, memLayout, diskLayout, nics, graphics, osInfo, printers, battery] =
       await Promise.all([
         si.system(), si.bios(), si.baseboard(), si.chassis(), si.cpu(), si.mem(), si.memLayout(), si.diskLayout(),
@@ -58,6 +76,6 @@ export const inventory = defineCollector({
         : {}),
       agent: compact({ node: process.version }),
     }
-    return { inventory: result }
-  },
-})
+    return result
+  }
+}

@@ -4,7 +4,7 @@
 // added up (twenty browser processes are one browser) so series stay few and meaningful.
 // CPU is the share of the whole machine over the last interval, like cpu.load_percent.
 import os from 'node:os'
-import si from 'systeminformation'
+import { systeminformation } from '../platform/si.js'
 import type { MetricPoint } from '@patrol/shared'
 import { procConstants, readProcesses, type ProcessSample } from '../platform/procfs.js'
 import { defineCollector } from './collector.js'
@@ -64,7 +64,7 @@ export const processes = defineCollector({
     const last = state.get('at') as number | undefined
     if (last !== undefined && now - last < NON_LINUX_PERIOD_MS) return {}
     state.set('at', now)
-    const list = await si.processes()
+    const list = await (await systeminformation()).processes()
     const byName = new Map<string, Usage>()
     for (const p of list.list) {
       const usage = byName.get(p.name) ?? { name: p.name, cpuPercent: 0, memoryBytes: 0 }

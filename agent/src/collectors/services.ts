@@ -1,7 +1,10 @@
 // Watched services (configured list, e.g. Spooler, MSSQLSERVER, nginx): running (1) or not (0),
-// and a `service.stopped` / `service.started` event when that changes. Linux: one
-// `systemctl is-active` call for all of them; where systemd is not PID 1 (containers), whether a
+// and a `service.stopped` / `service.started` event when that changes. Linux with systemd: a
+// unit whose cgroup (/sys/fs/cgroup/system.slice/<unit>) holds processes is running, read without
+// spawning anything; the others are asked with one `systemctl is-active` call (a stopped unit has
+// no cgroup, a unit in another slice neither). Without systemd as PID 1 (containers): whether a
 // process of that name runs. Windows: `sc query`. macOS: one `launchctl list`.
+import { readFileSync } from 'node:fs'
 import type { DeviceEvent, MetricPoint } from '@patrol/shared'
 import { readProcesses } from '../platform/procfs.js'
 import { run } from '../platform/run.js'
@@ -30,13 +33,35 @@ export function parseLaunchctl(names: readonly string[], stdout: string): Servic
   return new Map(names.map((name) => [name, running.has(name) || [...running].some((label) => label.endsWith(`.${name}`))]))
 }
 
+let systemdIsInit: boolean | undefined
+
+function readOr(file: string, fallback: string): string {
+  try {
+    return readFileSync(file, 'utf8')
+  } catch {
+    return fallback
+  }
+}
+
+const unitName = (name: string) => (name.includes('.') ? name : `${name}.service`)
+
 async function linuxStates(names: readonly string[]): Promise<ServiceStates> {
-  const units = names.map((n) => (n.includes('.') ? n : `${n}.service`))
-  const result = await run('systemctl', ['is-active', '--', ...units]).catch(() => undefined)
-  if (result && result.stdout.trim().split('\n').length === names.length) return parseSystemctl(names, result.stdout)
-  // No systemd here (a container, an old init): fall back to "is a process of that name running".
-  const running = new Set(readProcesses().map((p) => p.name))
-  return new Map(names.map((name) => [name, running.has(name.replace(/\.service$/, '').slice(0, 15))]))
+  systemdIsInit ??= readOr('/proc/1/comm', '').trim() === 'systemd'
+  if (!systemdIsInit) {
+    // No systemd here (a container, an old init): "is a process of that name running".
+    const running = new Set(readProcesses().map((p) => p.name))
+    return new Map(names.map((name) => [name, running.has(name.replace(/\.service$/, '').slice(0, 15))]))
+  }
+  const states: ServiceStates = new Map()
+  for (const name of names) {
+    if (readOr(`/sys/fs/cgroup/system.slice/${unitName(name)}/cgroup.procs`, '').trim()) states.set(name, true)
+  }
+  const ask = names.filter((name) => !states.has(name))
+  if (ask.length) {
+    const result = await run('systemctl', ['is-active', '--', ...ask.map(unitName)])
+    for (const [name, running] of parseSystemctl(ask, result.stdout)) states.set(name, running)
+  }
+  return new Map(names.map((name) => [name, states.get(name) ?? false]))
 }
 
 async function windowsStates(names: readonly string[]): Promise<ServiceStates> {

@@ -1,12 +1,12 @@
-// Uptime (and so the last boot). Source: systeminformation time(), which reads os.uptime().
-import si from 'systeminformation'
+// Uptime (and so the last boot). os.uptime() reads /proc/uptime or the OS's boot time: no process
+// (systeminformation's time() also looks up the time zone, spawning a process on Linux).
+import os from 'node:os'
 import { defineCollector } from './collector.js'
 
 export const system = defineCollector({
   name: 'system',
   every: 'cycle',
   async collect({ now }) {
-    const time = si.time()
-    return { points: [{ ts: now, metric: 'system.uptime_seconds', value: Math.round(Number(time.uptime)) }] }
+    return { points: [{ ts: now, metric: 'system.uptime_seconds', value: Math.round(os.uptime()) }] }
   },
 })

@@ -12,6 +12,13 @@ export interface LaunchCommand {
   prefix: string[]
 }
 
+/**
+ * V8 flags the service runs with: a 1 MB young generation instead of 16 MB keeps the resident
+ * memory of a process that allocates in short bursts every interval ~10 MB lower, for a few more
+ * (cheap) scavenges. Measured with `pnpm bench:agent`.
+ */
+export const SERVICE_NODE_FLAGS = ['--max-semi-space-size=1']
+
 export async function isSingleExecutable(): Promise<boolean> {
   try {
     const sea = (await import('node:sea')) as { isSea?: () => boolean }
@@ -26,5 +33,6 @@ export async function currentLaunchCommand(argv: readonly string[] = process.arg
   const script = argv[1]
   if (!script) throw new Error('cannot tell which script is running; start the agent as `node patrol-agent.cjs install`')
   // Loader flags (tsx's --import/--require when run from a checkout) are needed again by the service.
-  return { executable: process.execPath, prefix: [...execArgv.filter((a) => !a.startsWith('--inspect')), path.resolve(script)] }
+  const inherited = execArgv.filter((a) => !a.startsWith('--inspect') && !SERVICE_NODE_FLAGS.some((f) => a.startsWith(f.split('=')[0]!)))
+  return { executable: process.execPath, prefix: [...SERVICE_NODE_FLAGS, ...inherited, path.resolve(script)] }
 }
