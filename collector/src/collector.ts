@@ -112,6 +112,8 @@ export async function startCollector(config: LoadedCollectorConfig, logger: Logg
         version: COLLECTOR_VERSION,
         mqtt: () => ({ connected: source.connected, url: mqttUrl.replace(/(\/\/[^/:@]*:)[^@/]*@/, '$1***@'), embedded: Boolean(broker) }),
         database: { engine: db.engine, timescale, embedded: embeddedDb },
+        downlink: source,
+        topicPrefix: config.topicPrefix,
       },
       logger,
     )

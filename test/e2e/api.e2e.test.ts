@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildTopic } from '@patrol/shared'
+import { buildTopic, connectMqtt, decodeMessage, waitForConnect } from '@patrol/shared'
 import type { RunningCollector } from '@patrol/collector'
 import { makeTarget, startTestCollector, targets } from '../support/targets.js'
 
@@ -86,6 +86,31 @@ describe.each(names)('API on %s', (name) => {
     expect(one.latest['fs.used_percent']['C:']).toEqual({ value: last.a, at: new Date(last.ts).toISOString() })
     expect(one.latest['fs.used_percent']['D:'].value).toBe(last.b)
     expect((await get(`/api/devices/${device}/metrics`)).json().metrics).toEqual({ 'fs.used_percent': ['C:', 'D:'] })
+  })
+
+  it('pushes configuration to an agent as a retained config message, and refuses a bad one', async () => {
+    const body = { intervalS: 30, watchedServices: ['nginx'], poller: { targets: [{ host: '127.0.0.1', port: 1161, community: 'public' }], intervalS: 120 } }
+    const put = await collector.app.inject({ method: 'PUT', url: `/api/devices/${device}/config`, payload: body })
+    expect(put.statusCode).toBe(200)
+    expect((await get(`/api/devices/${device}/config`)).json().config).toMatchObject({ v: 1, kind: 'config', ...body })
+    // An agent connecting afterwards still receives it (retained), and it passes the contract.
+    const topic = buildTopic({ customer: 'apitest', site: 'main', device, kind: 'config' }, collector.ingest.options.topicPrefix)
+    const agent = connectMqtt(collector.mqttUrl, { clientId: `cfg-${device}` })
+    try {
+      await waitForConnect(agent)
+      const received = new Promise<Buffer>((resolve) => agent.on('message', (t, payload) => t === topic && resolve(payload)))
+      await agent.subscribeAsync(topic, { qos: 1 })
+      const decoded = decodeMessage(topic, await received, { prefix: collector.ingest.options.topicPrefix })
+      expect(decoded).toMatchObject({ ok: true, message: { kind: 'config', intervalS: 30, poller: body.poller } })
+    } finally {
+      await agent.endAsync(true)
+    }
+    for (const bad of [{ intervalS: 1 }, { poller: { targets: [{ port: 161 }] } }, { surprise: true }]) {
+      const response = await collector.app.inject({ method: 'PUT', url: `/api/devices/${device}/config`, payload: bad })
+      expect(response.statusCode).toBe(400)
+      expect(response.json().error.code).toBe('BAD_REQUEST')
+    }
+    expect((await collector.app.inject({ method: 'PUT', url: '/api/devices/nobody/config', payload: {} })).statusCode).toBe(404)
   })
 
   it('answers every bad request with a 4xx and one error body shape', async () => {

@@ -7,6 +7,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Logger } from 'pino'
 import type { ApiContext } from './context.js'
 import { ApiError } from './errors.js'
+import { deviceConfigRoutes } from './routes/device-config.js'
 import { deviceRoutes } from './routes/devices.js'
 import { healthRoutes } from './routes/health.js'
 import { homeRoutes } from './routes/home.js'
@@ -42,6 +43,7 @@ export async function buildApp(ctx: ApiContext, logger: Logger): Promise<Fastify
   await app.register(healthRoutes, { ctx })
   await app.register(deviceRoutes, { ctx })
   await app.register(metricRoutes, { ctx })
+  await app.register(deviceConfigRoutes, { ctx })
   await app.register(homeRoutes, { ctx })
   return app
 }

@@ -1,5 +1,6 @@
 import type { Db } from '../store/db.js'
 import type { IngestStats } from '../ingest/stats.js'
+import type { Downlink } from '../ingest/downlink.js'
 
 /** What the routes need from the running collector. */
 export interface ApiContext {
@@ -8,4 +9,6 @@ export interface ApiContext {
   version: string
   mqtt: () => { connected: boolean; url: string; embedded: boolean }
   database: { engine: Db['engine']; timescale: boolean; embedded: boolean }
+  downlink: Downlink
+  topicPrefix: string
 }

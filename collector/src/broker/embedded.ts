@@ -67,6 +67,11 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     get connected() {
       return open
     },
+    publish(topic: string, payload: Buffer, options: { retain: boolean }) {
+      return new Promise<void>((resolve, reject) =>
+        aedes.publish({ cmd: 'publish', topic, payload, qos: 1, retain: options.retain, dup: false }, (error?: Error) => (error ? reject(error) : resolve())),
+      )
+    },
     async stop() {
       open = false
     },

@@ -10,6 +10,7 @@
 import type { MqttClient } from 'mqtt'
 import type { Logger } from 'pino'
 import { connectMqtt, uplinkSubscription } from '@patrol/shared'
+import type { Downlink } from './downlink.js'
 import type { Ingest } from './ingest.js'
 
 export interface MqttSourceOptions {
@@ -29,7 +30,7 @@ export interface MqttSourceOptions {
   logger: Logger
 }
 
-export interface IngestSource {
+export interface IngestSource extends Downlink {
   readonly connected: boolean
   stop(): Promise<void>
 }
@@ -86,6 +87,12 @@ export class MqttSource implements IngestSource {
       this.clients.push(client)
     }
     return this
+  }
+
+  async publish(topic: string, payload: Buffer, options: { retain: boolean }): Promise<void> {
+    const client = this.clients.find((c) => c.connected) ?? this.clients[0]
+    if (!client) throw new Error('ingest is not started')
+    await client.publishAsync(topic, payload, { qos: 1, retain: options.retain })
   }
 
   async stop(): Promise<void> {

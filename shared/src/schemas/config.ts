@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { EpochMs, ShortText } from './common.js'
+import { SnmpTarget } from './snmp.js'
 
 /**
  * `config` (collector → agent, retained): settings the collector pushes to one agent. The agent
@@ -14,6 +15,17 @@ export const AgentConfigMessage = Type.Object(
     inventoryIntervalS: Type.Optional(Type.Integer({ minimum: 60, maximum: 7 * 86_400 })),
     smartIntervalS: Type.Optional(Type.Integer({ minimum: 60, maximum: 7 * 86_400 })),
     watchedServices: Type.Optional(Type.Array(ShortText, { maxItems: 200 })),
+    /** Turns on the poller role: the site's printers, switches and UPSs this agent polls. */
+    poller: Type.Optional(
+      Type.Object(
+        {
+          targets: Type.Array(SnmpTarget, { maxItems: 5000 }),
+          intervalS: Type.Optional(Type.Integer({ minimum: 10, maximum: 86_400 })),
+          concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 512 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 )

@@ -24,6 +24,7 @@ export const core: Migration = {
       inventory_hash text,
       inventory_at timestamptz,
       state jsonb,                                   -- latest structured poll state (printer, ups, interfaces)
+      config jsonb,                                  -- the configuration last pushed to it (agents, pollers)
       latest jsonb not null default '{}'::jsonb      -- "metric|instance" -> [epoch ms, value]; a cache, refreshed every few seconds
     );
     create index device_customer_site on device (customer, site);
