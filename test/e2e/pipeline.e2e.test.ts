@@ -146,9 +146,12 @@ describe('start-up settings', () => {
     const blocker = await startTestCollector(await target.config())
     try {
       const busyPort = Number(new URL(blocker.url).port)
-      const config = await target.config({ port: busyPort })
-      const moved = await startTestCollector({ ...config, explicit: { port: false, mqttPort: true } })
+      const busyMqtt = Number(new URL(blocker.mqttUrl).port)
+      const config = await target.config({ port: busyPort, embeddedMqttPort: busyMqtt })
+      const moved = await startTestCollector({ ...config, explicit: { port: false, mqttPort: false } })
       expect(Number(new URL(moved.url).port)).not.toBe(busyPort)
+      expect(Number(new URL(moved.mqttUrl).port)).not.toBe(busyMqtt)
+      expect((await moved.app.inject({ url: '/api/health' })).json().mqtt.connected).toBe(true)
       await moved.close()
       await expect(startTestCollector({ ...(await target.config({ port: busyPort })), explicit: { port: true, mqttPort: true } })).rejects.toThrow(/EADDRINUSE|address already in use/)
     } finally {
