@@ -2,7 +2,7 @@
  * The HTTP side of the collector: builds the fastify app (no listening here, so tests use
  * `inject`). Every route validates its input with the TypeBox schema that also types it.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Logger } from 'pino'
 import type { ApiContext } from './context.js'
@@ -17,7 +17,8 @@ export async function buildApp(ctx: ApiContext, logger: Logger): Promise<Fastify
   // pino's Logger is a FastifyBaseLogger; the cast keeps the app's type the default one.
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // One line per request would drown the ingest log; errors are still logged by the handler below.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>()
