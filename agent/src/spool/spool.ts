@@ -94,6 +94,11 @@ export class Spool {
     return this.totalBytes
   }
 
+  /** Whether a sequence number is still waiting (not removed, not dropped). */
+  holds(seq: number): boolean {
+    return this.index.some((e) => e.seq === seq)
+  }
+
   private serial<T>(task: () => Promise<T>): Promise<T> {
     const run = this.queue.then(task, task)
     this.queue = run.catch(() => undefined)

@@ -54,10 +54,21 @@ export class Forwarder {
     delivered.catch(() => undefined) // a caller that does not wait for delivery must not crash the agent
     const stored = this.options.spool.append(kind, message as Record<string, unknown>).then(({ seq }) => {
       this.waiters.set(seq, { resolve: resolveDelivered, reject: rejectDelivered })
+      this.forgetDropped()
       this.wake?.()
     })
     stored.catch((error: Error) => rejectDelivered(error))
     return { stored, delivered }
+  }
+
+  /** Messages the full spool dropped will never be acknowledged: settle their waiters now. */
+  private forgetDropped(): void {
+    if (this.waiters.size <= this.options.spool.count) return
+    for (const [seq, waiter] of this.waiters) {
+      if (this.options.spool.holds(seq)) continue
+      this.waiters.delete(seq)
+      waiter.reject(new Error('dropped from the full offline queue before the broker acknowledged it'))
+    }
   }
 
   get pending(): number {
@@ -81,9 +92,10 @@ export class Forwarder {
         if (report) await this.sendReport(report)
         if (head) {
           await publisher.publish(head.kind, head.message as MessageOf<typeof head.kind>)
-          await spool.remove(head.seq)
+          // Taken out before the removal, so forgetDropped() cannot mistake it for a dropped one.
           const waiter = this.waiters.get(head.seq)
           this.waiters.delete(head.seq)
+          await spool.remove(head.seq)
           waiter?.resolve()
         }
         retryMs = this.options.retryMs ?? 1000
