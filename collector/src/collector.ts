@@ -19,6 +19,7 @@ import { IngestWriter } from './ingest/writer.js'
 import { openPglite, openPostgres, type Db } from './store/db.js'
 import { applyTimescalePolicies, Maintenance, maintenanceMode } from './store/maintenance.js'
 import { migrate } from './store/migrate.js'
+import { Ticketing } from './tickets/service.js'
 import { COLLECTOR_VERSION } from './version.js'
 
 export interface RunningCollector {
@@ -31,6 +32,8 @@ export interface RunningCollector {
   ingest: Ingest
   source: IngestSource
   maintenance: Maintenance
+  /** Rules, tickets, escalation and notifications. */
+  tickets: Ticketing
   close(): Promise<void>
 }
 
@@ -58,7 +61,9 @@ export async function startCollector(config: LoadedCollectorConfig, logger: Logg
     await applyTimescalePolicies(db, config)
 
     const stats = new IngestStats()
-    const writer = new IngestWriter(db, { maxPointsPerFlush: config.maxPointsPerFlush, copyFromPoints: config.copyFromPoints, logger, stats })
+    const tickets = new Ticketing(db, { logger })
+    cleanups.push(() => tickets.stop())
+    const writer = new IngestWriter(db, { maxPointsPerFlush: config.maxPointsPerFlush, copyFromPoints: config.copyFromPoints, logger, stats, onFlushed: tickets.onFlushed })
     cleanups.push(() => writer.close())
     const ingest = new Ingest(writer, {
       topicPrefix: config.topicPrefix,
@@ -104,6 +109,7 @@ export async function startCollector(config: LoadedCollectorConfig, logger: Logg
     const maintenance = new Maintenance(db, config, logger)
     maintenance.start()
     cleanups.push(() => maintenance.stop())
+    tickets.start()
 
     const app = await buildApp(
       {
@@ -129,7 +135,7 @@ export async function startCollector(config: LoadedCollectorConfig, logger: Logg
       logger.warn({ wanted: config.port, port }, `HTTP port ${config.port} is taken; listening on ${port} instead`)
     }
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
-    return { url, mqttUrl, db, stats, app, ingest, source, maintenance, close: closeAll }
+    return { url, mqttUrl, db, stats, app, ingest, source, maintenance, tickets, close: closeAll }
   } catch (error) {
     await closeAll()
     throw error

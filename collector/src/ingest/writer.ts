@@ -47,6 +47,11 @@ export interface WriterOptions {
   concurrency?: number
   logger: Logger
   stats: IngestStats
+  /**
+   * Called after a flush commits, with the devices it wrote and their newest values (which reach
+   * device.latest a little later): the rule engine's trigger. Must not block; errors are logged.
+   */
+  onFlushed?: (deviceIds: string[], latest: FlushRows['latest']) => void
 }
 
 const TRANSIENT_CODES = /^(08|53|57P0|40001|40P01|25006|55P03)/
@@ -169,6 +174,7 @@ export class IngestWriter {
     let storedPoints = 0
     let duplicates = 0
     let latest: FlushRows['latest'] = {}
+    let flushedDevices: string[] = []
     try {
       await this.db.transaction(async (tx) => {
         await insertRejected(tx, rejects.map((r) => r.item))
@@ -198,6 +204,7 @@ export class IngestWriter {
         await applyStates(tx, rows.states)
         storedPoints = rows.points.time.length
         latest = rows.latest
+        flushedDevices = rows.devices.map((d) => d.id)
       })
     } catch (error) {
       // COPY met a reading that is already stored (a replay older than the batch window): redo
@@ -206,6 +213,13 @@ export class IngestWriter {
       throw error
     }
     this.latest.add(latest)
+    if (flushedDevices.length && this.options.onFlushed) {
+      try {
+        this.options.onFlushed(flushedDevices, latest)
+      } catch (error) {
+        this.options.logger.warn({ err: (error as Error).message }, 'after-flush hook failed')
+      }
+    }
     stats.flushes++
     stats.lastFlushMs = performance.now() - started
     stats.lastFlushAt = Date.now()
