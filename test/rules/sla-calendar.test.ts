@@ -83,7 +83,7 @@ const calendarArb: fc.Arbitrary<ServiceCalendar> = fc.oneof(
     kind: fc.constant('business' as const),
     timeZone: fc.constantFrom(...zones),
     days: fc.uniqueArray(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 7 }),
-    periods: fc.constantFrom([{ start: '08:30', end: '17:30' }], [{ start: '09:00', end: '12:00' }, { start: '13:00', end: '18:00' }], [{ start: '00:00', end: '24:00' }]),
+    periods: fc.constantFrom<{ start: string; end: string }[]>([{ start: '08:30', end: '17:30' }], [{ start: '09:00', end: '12:00' }, { start: '13:00', end: '18:00' }], [{ start: '00:00', end: '24:00' }]),
     holidays: fc.array(fc.integer({ min: 0, max: 60 }).map((d) => new Date(Date.UTC(2026, 9, 1) + d * 86_400_000).toISOString().slice(0, 10)), { maxLength: 8 }),
   }),
 )
