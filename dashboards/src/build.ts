@@ -6,13 +6,17 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { buildAll } from './index.js'
+import { validateDashboard } from './validate.js'
 
 export const DEFAULT_OUT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist')
 
 export async function writeDashboards(outDir: string): Promise<string[]> {
   await mkdir(outDir, { recursive: true })
   const files: string[] = []
-  for (const built of buildAll()) {
+  const all = buildAll()
+  const problems = all.flatMap((b) => validateDashboard(b.json))
+  if (problems.length) throw new Error(`dashboards have problems:\n  ${problems.join('\n  ')}`)
+  for (const built of all) {
     const file = path.join(outDir, `${built.uid}.json`)
     await writeFile(file, `${JSON.stringify(built.json, null, 2)}\n`)
     files.push(file)

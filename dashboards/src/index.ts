@@ -16,4 +16,5 @@ export { DATASOURCE, FOLDER, VARIABLE_SQL, type BuiltDashboard, type DashboardDe
 export { expandMacros, type MacroContext } from './macros.js'
 export { GrafanaClient, GrafanaError } from './grafana-client.js'
 export { postgresDataSource, type DataSourceSettings } from './datasource.js'
+export { validateDashboard } from './validate.js'
 export type { PanelSql, ResultFormat } from './sql.js'
