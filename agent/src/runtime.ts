@@ -271,8 +271,9 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     async stop() {
       stopped = true
       clearTimeout(timer)
-      // Let a cycle being collected reach the spool, so a reading taken is a reading kept.
-      await running?.catch(() => undefined)
+      // Let a cycle being collected reach the spool, so a reading taken is a reading kept; but
+      // never wait on a hung collector longer than a service manager waits for a stop.
+      await Promise.race([running?.catch(() => undefined), new Promise((r) => setTimeout(r, 5000).unref())])
       await forwarder.stop()
       await publisher.stop()
       logger.info({ queued: spool.count }, 'agent stopped')

@@ -113,6 +113,14 @@ describe('disk spool across restarts', () => {
     expect((await Spool.open(new DiskStore(dir), { maxBytes: 300 })).pendingReport()).toBeUndefined()
   })
 
+  it('makes its folder again when it was removed under the running agent', async () => {
+    const dir = path.join(tempDir(), 'spool')
+    const spool = await Spool.open(new DiskStore(dir), { maxBytes: 1_000_000 })
+    rmSync(dir, { recursive: true, force: true })
+    expect((await spool.append('metrics', message(1))).durable).toBe(true)
+    expect(readdirSync(dir)).toEqual(['0000000000000001.msg'])
+  })
+
   it('trims a spool left by a run with a larger bound', async () => {
     const dir = tempDir()
     const big = await Spool.open(new DiskStore(dir), { maxBytes: 1_000_000 })

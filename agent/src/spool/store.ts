@@ -89,7 +89,14 @@ export class DiskStore implements SpoolStore {
 
   async write(seq: number, data: Buffer): Promise<void> {
     const target = this.file(seq)
-    await this.writeDurably(target, data)
+    try {
+      await this.writeDurably(target, data)
+    } catch (error) {
+      // The folder was removed under a running agent (a clean-up script): make it again, once.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+      await mkdir(this.dir, { recursive: true })
+      await this.writeDurably(target, data)
+    }
   }
 
   private async writeDurably(target: string, data: Buffer | string): Promise<void> {

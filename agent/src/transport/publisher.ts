@@ -40,6 +40,7 @@ export type Publish = <K extends UplinkKind>(kind: K, message: MessageOf<K>) => 
 export class Publisher {
   readonly client: MqttClient
   private configHandler: ((message: MessageOf<'config'>) => void) | undefined
+  private connectedBefore = false
 
   constructor(private readonly options: PublisherOptions) {
     const { logger } = options
@@ -62,7 +63,9 @@ export class Publisher {
     })
     this.client.on('connect', () => {
       logger.info({ broker: redactUrl(options.url), protocol: this.client.options.protocolVersion }, 'connected to broker')
-      void this.publish('status', this.statusMessage('online', 'startup')).catch((error: Error) =>
+      const reason = this.connectedBefore ? 'reconnect' : 'startup'
+      this.connectedBefore = true
+      void this.publish('status', this.statusMessage('online', reason)).catch((error: Error) =>
         logger.warn({ err: error.message }, 'could not announce online status'),
       )
       this.client.subscribe(this.topic('config'), { qos: 1 }, (error) => {
