@@ -12,6 +12,11 @@ import { deviceRoutes } from './routes/devices.js'
 import { healthRoutes } from './routes/health.js'
 import { homeRoutes } from './routes/home.js'
 import { metricRoutes } from './routes/metrics.js'
+import { assetRoutes } from './routes/assets.js'
+import { maintenanceWindowRoutes } from './routes/maintenance-windows.js'
+import { notificationRoutes } from './routes/notifications.js'
+import { ruleRoutes } from './routes/rules.js'
+import { ticketRoutes } from './routes/tickets.js'
 
 export async function buildApp(ctx: ApiContext, logger: Logger): Promise<FastifyInstance> {
   // pino's Logger is a FastifyBaseLogger; the cast keeps the app's type the default one.
@@ -46,5 +51,10 @@ export async function buildApp(ctx: ApiContext, logger: Logger): Promise<Fastify
   await app.register(metricRoutes, { ctx })
   await app.register(deviceConfigRoutes, { ctx })
   await app.register(homeRoutes, { ctx })
+  await app.register(ticketRoutes, { ctx })
+  await app.register(assetRoutes, { ctx })
+  await app.register(ruleRoutes, { ctx })
+  await app.register(maintenanceWindowRoutes, { ctx })
+  await app.register(notificationRoutes, { ctx })
   return app
 }

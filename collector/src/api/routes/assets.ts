@@ -1,0 +1,91 @@
+/**
+ * Customers, sites, contracts and device asset records (assignment, the unassigned queue), and
+ * the asset list as YAML or CSV, in and out.
+ */
+import { Type } from '@sinclair/typebox'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { ID_PATTERN } from '@patrol/shared'
+import { ContractInput, CustomerInput, DeviceAssetInput, SiteInput } from '../../assets/schemas.js'
+import { assetYaml, deviceCsv, parseAssetYaml, parseDeviceCsv } from '../../assets/io.js'
+import { assignDevice, exportAssets, importAssets, upsertContract, upsertCustomer, upsertSite } from '../../assets/store.js'
+import type { ApiContext } from '../context.js'
+import { badRequest, notFound } from '../errors.js'
+
+const Id = Type.String({ pattern: ID_PATTERN })
+const Format = Type.Object({ format: Type.Union([Type.Literal('yaml'), Type.Literal('csv')], { default: 'yaml' }) }, { additionalProperties: false })
+
+export const assetRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
+  // Import bodies are files, not JSON.
+  for (const type of ['text/csv', 'application/yaml', 'application/x-yaml', 'text/yaml']) {
+    if (!app.hasContentTypeParser(type)) app.addContentTypeParser(type, { parseAs: 'string', bodyLimit: 16 * 1024 * 1024 }, (_req, body, done) => done(null, body))
+  }
+
+  app.get('/api/customers', async () => {
+    const [customers, sites] = await Promise.all([
+      ctx.db.query<Record<string, unknown>>('select id, name, class, contact_email as "contactEmail", engineer from customer order by id'),
+      ctx.db.query<Record<string, unknown>>('select customer_id as "customerId", id, name, address, distance_km as "distanceKm" from site order by customer_id, id'),
+    ])
+    return { items: customers.rows.map((c) => ({ ...c, sites: sites.rows.filter((s) => s.customerId === c.id) })) }
+  })
+  app.put('/api/customers/:id', { schema: { summary: 'Create or update a customer', params: Type.Object({ id: Id }), body: Type.Omit(CustomerInput, ['id']) } }, async (request) => {
+    await upsertCustomer(ctx.db, { ...request.body, id: request.params.id })
+    return { id: request.params.id }
+  })
+  app.put(
+    '/api/customers/:customer/sites/:id',
+    { schema: { summary: 'Create or update a site', params: Type.Object({ customer: Id, id: Id }), body: Type.Omit(SiteInput, ['id', 'customerId']) } },
+    async (request) => {
+      await upsertSite(ctx.db, { ...request.body, customerId: request.params.customer, id: request.params.id })
+      return { customerId: request.params.customer, id: request.params.id }
+    },
+  )
+
+  app.get('/api/contracts', { schema: { summary: 'Contracts', querystring: Type.Object({ customer: Type.Optional(Id) }, { additionalProperties: false }) } }, async (request) => {
+    const { rows } = await ctx.db.query(
+      `select id, customer_id as "customerId", name, to_char(valid_from, 'YYYY-MM-DD') as "validFrom", to_char(valid_to, 'YYYY-MM-DD') as "validTo", calendar, targets,
+              escalation_contacts as "escalationContacts", current_date between valid_from and valid_to as "validNow"
+       from contract where ($1::text is null or customer_id = $1) order by customer_id, valid_from`,
+      [request.query.customer ?? null],
+    )
+    return { items: rows }
+  })
+  app.put('/api/contracts/:id', { schema: { summary: 'Create or update a contract', params: Type.Object({ id: Id }), body: Type.Omit(ContractInput, ['id']) } }, async (request) => {
+    await upsertContract(ctx.db, { ...request.body, id: request.params.id })
+    return { id: request.params.id }
+  })
+
+  app.get(
+    '/api/devices-unassigned',
+    { schema: { summary: 'Devices that reported before anyone assigned them', querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }) }, { additionalProperties: false }) } },
+    async (request) => {
+      const { rows } = await ctx.db.query<{ id: string; customer: string; site: string; kind: string; hostname: string | null; first_seen: Date; last_seen: Date | null }>(
+        'select id, customer, site, kind, hostname, first_seen, last_seen from device where assigned_at is null order by first_seen limit $1',
+        [request.query.limit],
+      )
+      return { items: rows.map((d) => ({ id: d.id, customer: d.customer, site: d.site, kind: d.kind, hostname: d.hostname, firstSeen: d.first_seen.toISOString(), lastSeen: d.last_seen?.toISOString() ?? null })) }
+    },
+  )
+  app.put('/api/devices/:id/asset', { schema: { summary: 'Assign a device and set its asset record', params: Type.Object({ id: Id }), body: Type.Omit(DeviceAssetInput, ['id']) } }, async (request) => {
+    await assignDevice(ctx.db, { ...request.body, id: request.params.id })
+    const { rows } = await ctx.db.query(
+      `select id, customer, site, category, asset_tag as "assetTag", criticality, to_char(warranty_end, 'YYYY-MM-DD') as "warrantyEnd", model, serial,
+              maintained_by as "maintainedBy", parent_device_id as "parentDeviceId", important_ports as "importantPorts", assigned_at as "assignedAt"
+       from device where id = $1`,
+      [request.params.id],
+    )
+    if (!rows[0]) throw notFound(`device "${request.params.id}"`)
+    return rows[0]
+  })
+
+  app.get('/api/assets/export', { schema: { summary: 'The asset list: YAML (everything) or CSV (devices)', querystring: Format } }, async (request, reply) => {
+    const file = await exportAssets(ctx.db)
+    if (request.query.format === 'csv') return reply.type('text/csv; charset=utf-8').send(deviceCsv(file.devices))
+    return reply.type('application/yaml; charset=utf-8').send(assetYaml(file))
+  })
+  app.post('/api/assets/import', { schema: { summary: 'Load an asset list (YAML: everything; CSV: devices); all or nothing', querystring: Format } }, async (request) => {
+    if (typeof request.body !== 'string') throw badRequest('send the file as the body, with Content-Type text/csv or application/yaml')
+    const file = request.query.format === 'csv' ? { customers: [], sites: [], contracts: [], devices: parseDeviceCsv(request.body) } : parseAssetYaml(request.body)
+    const counts = await ctx.db.transaction((tx) => importAssets(tx, file))
+    return { imported: counts }
+  })
+}
