@@ -17,15 +17,17 @@ export interface NotificationEvent {
   ticket: Record<string, unknown>
   /** People to tell besides the target's own recipients (escalation contacts). */
   contacts?: string[]
+  /** When it happened: due for sending from then (the caller's clock, like the ticket's times). */
+  at: number
 }
 
 export async function enqueueNotification(tx: Queryable, event: NotificationEvent): Promise<number> {
   const payload = { event: event.kind, eventKey: event.key, ticket: event.ticket, contacts: event.contacts ?? [] }
   const { rowCount } = await tx.query(
-    `insert into notification_outbox (target_id, event_key, ticket_id, payload)
-     select id, $1, $2, $3::jsonb from notification_target where enabled and (customer is null or customer = $4)
+    `insert into notification_outbox (target_id, event_key, ticket_id, payload, created_at, next_attempt_at)
+     select id, $1, $2, $3::jsonb, $5, $5 from notification_target where enabled and (customer is null or customer = $4)
      on conflict (target_id, event_key) do nothing`,
-    [event.key, event.ticketId, JSON.stringify(payload), event.customer],
+    [event.key, event.ticketId, JSON.stringify(payload), event.customer, new Date(event.at)],
   )
   return rowCount
 }

@@ -255,7 +255,7 @@ export class TicketEngine {
         [ticket.id, flapping, new Date(now)],
       )
       await tx.query('insert into ticket_event (ticket_id, time, kind, actor, data) values ($1, $2, $3, $4, $5::jsonb)', [ticket.id, new Date(now), recurred ? 'recurred' : 'flapping', 'rules', JSON.stringify({ flapping })])
-      if (recurred && rows[0]) await enqueueNotification(tx, { key: `ticket:${ticket.id}:recurred:${rows[0].occurrences}`, kind: 'recurred', ticketId: ticket.id, customer: rows[0].customer, ticket: ticketJson(rows[0], now) })
+      if (recurred && rows[0]) await enqueueNotification(tx, { key: `ticket:${ticket.id}:recurred:${rows[0].occurrences}`, kind: 'recurred', ticketId: ticket.id, customer: rows[0].customer, ticket: ticketJson(rows[0], now), at: now })
     })
     ticket.condition_cleared_at = null
     ticket.flapping = ticket.flapping || flapping

@@ -45,7 +45,7 @@ export async function escalateDue(db: Db, now: number, approachingShare = 0.8): 
       const contacts = contract[0]?.escalation_contacts ?? []
       const what = stage === 2 ? 'deadline breached' : 'deadline approaching'
       await tx.query('insert into ticket_event (ticket_id, time, kind, actor, text, data) values ($1, $2, $3, $4, $5, $6::jsonb)', [t.id, new Date(now), 'escalated', 'sla', `${what}: level ${t.level} → ${ticket.level}`, JSON.stringify({ stage, contacts })])
-      await enqueueNotification(tx, { key: `ticket:${t.id}:escalated:${stage}`, kind: 'escalated', ticketId: Number(t.id), customer: t.customer, ticket: ticketJson(ticket, now), contacts })
+      await enqueueNotification(tx, { key: `ticket:${t.id}:escalated:${stage}`, kind: 'escalated', ticketId: Number(t.id), customer: t.customer, ticket: ticketJson(ticket, now), contacts, at: now })
       return true
     })
     if (done) escalated.push(Number(t.id))

@@ -101,7 +101,7 @@ export async function applyAction(db: Db | Queryable, id: number, action: Action
     }
     await tx.query('insert into ticket_event (ticket_id, time, kind, actor, text, data) values ($1, $2, $3, $4, $5, $6::jsonb)', [id, at, action.kind, action.actor, text, data && JSON.stringify(data)])
     if (action.kind === 'resolve') {
-      await enqueueNotification(tx, { key: `ticket:${id}:resolved`, kind: 'resolved', ticketId: id, customer: updated.customer, ticket: ticketJson(updated, now) })
+      await enqueueNotification(tx, { key: `ticket:${id}:resolved`, kind: 'resolved', ticketId: id, customer: updated.customer, ticket: ticketJson(updated, now), at: now })
     }
     return updated
   }

@@ -81,6 +81,6 @@ export async function openTicket(tx: Queryable, req: OpenRequest): Promise<Ticke
     title,
     JSON.stringify({ level, ruleLevel: finding.level ?? rule.level, criticality: device.criticality, readings: finding.readings }),
   ])
-  await enqueueNotification(tx, { key: `ticket:${ticket.id}:opened`, kind: 'opened', ticketId: Number(ticket.id), customer: ticket.customer, ticket: ticketJson(ticket, now) })
+  await enqueueNotification(tx, { key: `ticket:${ticket.id}:opened`, kind: 'opened', ticketId: Number(ticket.id), customer: ticket.customer, ticket: ticketJson(ticket, now), at: now })
   return ticket
 }
