@@ -55,7 +55,7 @@ export const processes = defineCollector({
   every: 'cycle',
   async collect({ now, state }) {
     if (process.platform === 'linux') {
-      const samples = readProcesses()
+      const samples = readProcesses({ cycle: now })
       const previous = state.get('samples') as { at: number; byPid: Map<number, ProcessSample> } | undefined
       state.set('samples', { at: now, byPid: new Map(samples.map((s) => [s.pid, s])) })
       const usages = usageByName(previous?.byPid, samples, previous ? (now - previous.at) / 1000 : 0, procConstants().ticksPerSecond, os.cpus().length || 1)

@@ -45,11 +45,11 @@ function readOr(file: string, fallback: string): string {
 
 const unitName = (name: string) => (name.includes('.') ? name : `${name}.service`)
 
-async function linuxStates(names: readonly string[]): Promise<ServiceStates> {
+async function linuxStates(names: readonly string[], now: number): Promise<ServiceStates> {
   systemdIsInit ??= readOr('/proc/1/comm', '').trim() === 'systemd'
   if (!systemdIsInit) {
     // No systemd here (a container, an old init): "is a process of that name running".
-    const running = new Set(readProcesses().map((p) => p.name))
+    const running = new Set(readProcesses({ cycle: now }).map((p) => p.name))
     return new Map(names.map((name) => [name, running.has(name.replace(/\.service$/, '').slice(0, 15))]))
   }
   const states: ServiceStates = new Map()
@@ -78,7 +78,7 @@ export const services = defineCollector({
     if (!names.length) throw new NotApplicable('no watched services configured (watchedServices)')
     const states =
       process.platform === 'linux'
-        ? await linuxStates(names)
+        ? await linuxStates(names, now)
         : process.platform === 'win32'
           ? await windowsStates(names)
           : process.platform === 'darwin'

@@ -52,7 +52,21 @@ export function parseStat(line: string, pageSize: number): Omit<ProcessSample, '
   return { pid, name, cpuTicks: utime + stime, rssBytes: Math.max(0, rssPages) * pageSize }
 }
 
-export function readProcesses(root = '/proc'): ProcessSample[] {
+let lastScan: { cycle: number; samples: ProcessSample[] } | undefined
+
+/**
+ * Every process's CPU ticks and resident memory. Collectors of one cycle (processes, and services
+ * where there is no systemd) pass the cycle's timestamp and share one scan.
+ */
+export function readProcesses(options: { root?: string; cycle?: number } = {}): ProcessSample[] {
+  const { root = '/proc', cycle } = options
+  if (cycle !== undefined && root === '/proc' && lastScan?.cycle === cycle) return lastScan.samples
+  const samples = scanProcesses(root)
+  if (cycle !== undefined && root === '/proc') lastScan = { cycle, samples }
+  return samples
+}
+
+function scanProcesses(root: string): ProcessSample[] {
   const { pageSize } = procConstants()
   const samples: ProcessSample[] = []
   for (const entry of readdirSync(root)) {
