@@ -53,6 +53,8 @@ export interface RecordedQuery {
   query: PanelSql
   /** Rows the seeded data must produce, so a panel that silently returns nothing fails. */
   expectRows: boolean
+  /** Tables beyond the core schema this query needs (the ticket tables of migration 002). */
+  requires?: 'tickets'
 }
 
 type AnyPanelBuilder = StatBuilder | TableBuilder | TimeseriesBuilder | BarGaugeBuilder
@@ -65,6 +67,7 @@ export interface PanelOptions {
   unit?: string
   /** False for panels that legitimately show nothing on the test data (an empty list is the good state). */
   expectRows?: boolean
+  requires?: 'tickets'
 }
 
 /** Collects panels and their queries while one dashboard is built. */
@@ -72,11 +75,15 @@ export class DashboardContext {
   readonly queries: RecordedQuery[] = []
   private nextId = 1
 
-  constructor(readonly uid: string) {}
+  constructor(
+    readonly uid: string,
+    private readonly defaults: { requires?: 'tickets' } = {},
+  ) {}
 
   private attach<P extends AnyPanelBuilder>(panel: P, title: string, query: PanelSql, o: PanelOptions): P {
     const refId = 'A'
-    this.queries.push({ dashboard: this.uid, panel: title, refId, query, expectRows: o.expectRows ?? true })
+    const requires = o.requires ?? this.defaults.requires
+    this.queries.push({ dashboard: this.uid, panel: title, refId, query, expectRows: o.expectRows ?? true, ...(requires ? { requires } : {}) })
     panel.id(this.nextId++).title(title).datasource(DATASOURCE).withTarget(new SqlQueryBuilder(refId, query)).span(o.w).height(o.h)
     if (o.description) panel.description(o.description)
     if (o.unit) panel.unit(o.unit)

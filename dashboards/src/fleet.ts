@@ -5,6 +5,7 @@
 import { baseDashboard, DashboardContext, thresholds, type DashboardDefinition } from './common.js'
 import { DISK_RISK_LABEL, DISK_RISK_METRICS, PRINTER_SUPPLIES, SUPPLY_NEEDS_ATTENTION, SUPPLY_PERCENT } from './fragments.js'
 import { latestValues, table, timeSeries } from './sql.js'
+import { openTicketsByLevel } from './tickets.js'
 
 export const DISK_KEYS = `l.key like 'disk.smart_ok|%' or l.key like 'smart.%' or l.key like 'nvme.%'`
 
@@ -131,6 +132,9 @@ export const fleet: DashboardDefinition = {
         ),
         { w: 12, h: 9 },
       ),
+    )
+    board.withPanel(
+      ctx.table('Open tickets by level and SLA state', openTicketsByLevel('true'), { w: 12, h: 9, requires: 'tickets', description: 'Fault levels L1–L4; SLA state from the ticket engine (contract calendars, pauses).' }),
     )
     board.withPanel(
       ctx.timeseries(

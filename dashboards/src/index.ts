@@ -5,8 +5,9 @@ import { device } from './device.js'
 import { fleet } from './fleet.js'
 import { network } from './network.js'
 import { printers } from './printers.js'
+import { tickets } from './tickets.js'
 
-export const DASHBOARDS: readonly DashboardDefinition[] = [fleet, customer, device, printers, network]
+export const DASHBOARDS: readonly DashboardDefinition[] = [fleet, customer, device, printers, network, tickets]
 
 export function buildAll(): BuiltDashboard[] {
   return DASHBOARDS.map((d) => d.build())

@@ -15,8 +15,8 @@ import { REPO_ROOT } from '../support/peers.js'
 const built = buildAll()
 
 describe('generated dashboards', () => {
-  it('are the five views built so far (tickets/SLA waits for the ticket tables), each with a stable uid', () => {
-    expect(built.map((b) => b.uid)).toEqual(['patrol-fleet', 'patrol-customer', 'patrol-device', 'patrol-printers', 'patrol-network'])
+  it('are the six views, each with a stable uid', () => {
+    expect(built.map((b) => b.uid)).toEqual(['patrol-fleet', 'patrol-customer', 'patrol-device', 'patrol-printers', 'patrol-network', 'patrol-tickets'])
   })
 
   it.each(built.map((b) => [b.uid, b] as const))('%s has no structural problems', (_uid, b) => {

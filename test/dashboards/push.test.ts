@@ -112,7 +112,7 @@ describe('dashboards:push against a recording HTTP server (no Grafana server can
     expect([...grafana.dashboards.values()].map((d) => [d.folderUid, d.version, d.dashboard.id])).toEqual(uids.map(() => ['patrol', 2, null]))
     const saved = second.find((r) => r.path === '/api/dashboards/db')!.body!
     expect(saved).toMatchObject({ folderUid: 'patrol', overwrite: true })
-    expect(log.at(-1)).toMatch(/dashboard patrol-network: success \(version 2\)/)
+    expect(log.at(-1)).toMatch(/dashboard patrol-tickets: success \(version 2\)/)
   })
 
   it('an error names the call and carries Grafana’s answer', async () => {

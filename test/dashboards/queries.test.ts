@@ -11,7 +11,7 @@ import { buildAll, expandMacros, VARIABLE_SQL, type MacroContext, type RecordedQ
 import { migrate, openPglite, openPostgres, type Db } from '@patrol/collector'
 import { IN_CI, requirePeer, tcpReachable } from '../support/peers.js'
 import { uniqueName } from '../support/targets.js'
-import { SEED_CUSTOMERS, SEED_DEVICES, SEED_SITES, seed } from './seed.js'
+import { hasTicketTables, SEED_CUSTOMERS, SEED_DEVICES, SEED_SITES, seed, seedTickets } from './seed.js'
 
 const DATABASE_URL = process.env.DATABASE_URL
 const built = buildAll()
@@ -48,10 +48,16 @@ function describeEngine(name: string, open: () => Promise<{ db: Db; close: () =>
   describe.skipIf(!enabled)(`dashboard queries on ${name}`, () => {
     let db: Db
     let close: () => Promise<void>
+    // The ticket tables come with migration 002; until it is in the schema, queries that need
+    // them are left out (and the ticket test below says so).
+    let tickets = false
+    const runnable = () => queries.filter((q) => q.requires !== 'tickets' || tickets)
     beforeAll(async () => {
       ;({ db, close } = await open())
       await migrate(db)
       await seed(db, NOW)
+      tickets = await hasTicketTables(db)
+      if (tickets) await seedTickets(db, NOW)
     })
     afterAll(async () => close?.())
 
@@ -60,7 +66,7 @@ function describeEngine(name: string, open: () => Promise<{ db: Db; close: () =>
         it(`every panel returns its columns with rows: ${rangeName}, time_bucket ${timescaledb ? 'on' : 'off'}`, async () => {
           const ctx = context({ ...range, timescaledb })
           const failures: string[] = []
-          for (const q of queries) {
+          for (const q of runnable()) {
             const rows = await run(db, q, ctx)
             if (q.expectRows && rows.length === 0) failures.push(`${q.dashboard} / ${q.panel}: no rows`)
             if (rows[0]) {
@@ -119,6 +125,26 @@ function describeEngine(name: string, open: () => Promise<{ db: Db; close: () =>
       ])
     })
 
+    it('tickets: one in each SLA state, counted per level, and promises kept per customer', async (t) => {
+      if (!tickets) t.skip()
+      const byPanel = async (panel: string, range = SHORT) => run(db, queries.find((x) => x.dashboard === 'patrol-tickets' && x.panel === panel)!, context({ ...range, timescaledb: true }))
+      const open = await byPanel('Open tickets')
+      expect(open.map((r) => `${r.level}:${r.sla}`)).toEqual(['L3:breached', 'L1:at risk', 'L2:on track', 'L4:paused'])
+      expect(await byPanel('Open tickets by level and SLA state')).toEqual([
+        { level: 'L1', on_track: 0, at_risk: 1, breached: 0, paused: 0, total: 1 },
+        { level: 'L2', on_track: 1, at_risk: 0, breached: 0, paused: 0, total: 1 },
+        { level: 'L3', on_track: 0, at_risk: 0, breached: 1, paused: 0, total: 1 },
+        { level: 'L4', on_track: 0, at_risk: 0, breached: 0, paused: 1, total: 1 },
+      ])
+      expect(await byPanel('Promises kept (resolved in range)', LONG)).toEqual([
+        { customer: 'globex', resolved: 1, response_met_percent: 0, resolution_met_percent: 0, mean_hours_to_resolve: 20 },
+        { customer: 'acme', resolved: 1, response_met_percent: 100, resolution_met_percent: 100, mean_hours_to_resolve: 2 },
+      ])
+      expect((await byPanel('Repeat faults')).map((r) => r.device)).toEqual(["o'brien-laptop"])
+      const scoped = await run(db, queries.find((x) => x.dashboard === 'patrol-tickets' && x.panel === 'Open tickets')!, context({ ...SHORT, timescaledb: true, customer: ['globex'] }))
+      expect(scoped.map((r) => r.device)).toEqual(['globex-db'])
+    })
+
     it('variable queries list the seeded customers, sites and devices', async () => {
       const ctx = context({ ...SHORT, timescaledb: true, customer: ['acme'] })
       const customers = (await db.query<{ customer: string }>(expandMacros(VARIABLE_SQL.customer, ctx))).rows
@@ -160,5 +186,5 @@ describeEngine(
 it('every panel query is recorded, so none escapes these tests', () => {
   const targets = built.flatMap((b) => (b.json.panels ?? []).flatMap((p) => ('targets' in p ? (p.targets ?? []) : [])))
   expect(targets.length).toBe(queries.length)
-  expect(queries.length).toBeGreaterThanOrEqual(30)
+  expect(queries.length).toBeGreaterThanOrEqual(35)
 })

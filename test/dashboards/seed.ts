@@ -162,3 +162,33 @@ export async function seed(db: Queryable, now = Date.now()): Promise<void> {
     [now],
   )
 }
+
+/** Whether the ticket tables (migration 002) are in this schema. */
+export async function hasTicketTables(db: Queryable): Promise<boolean> {
+  const r = await db.query<{ t: string | null }>("select to_regclass('ticket')::text as t")
+  return Boolean(r.rows[0]?.t)
+}
+
+/**
+ * One ticket in each SLA state (breached, at risk, paused, on track), a repeat fault, and two
+ * resolved ones: one within its promises, one late on both promises.
+ */
+export async function seedTickets(db: Queryable, now = Date.now()): Promise<void> {
+  const h = (hours: number) => new Date(now + hours * 3_600_000).toISOString()
+  const rows = [
+    { device: 'acme-printer-1', customer: 'acme', site: 'hq', level: 'L3', status: 'open', opened: h(-2), response_due: h(-1), resolve_due: h(6), ack: null, resolved: null, waiting: null, stage: 0, repeat: 0 },
+    { device: 'globex-srv-1', customer: 'globex', site: 'dc', level: 'L1', status: 'acknowledged', opened: h(-1), response_due: h(-0.6), resolve_due: h(1), ack: h(-0.9), resolved: null, waiting: null, stage: 1, repeat: 0 },
+    { device: 'acme-pc-1', customer: 'acme', site: 'hq', level: 'L4', status: 'in_progress', opened: h(-30), response_due: h(-26), resolve_due: h(10), ack: h(-29), resolved: null, waiting: h(-3), stage: 0, repeat: 0 },
+    { device: 'acme-pc-2', customer: 'acme', site: 'hq', level: 'L2', status: 'open', opened: h(-0.2), response_due: h(0.3), resolve_due: h(4), ack: null, resolved: null, waiting: null, stage: 0, repeat: 2 },
+    { device: 'acme-switch-1', customer: 'acme', site: 'branch', level: 'L3', status: 'resolved', opened: h(-5), response_due: h(-3), resolve_due: h(-1), ack: h(-4.5), resolved: h(-3), waiting: null, stage: 0, repeat: 0 },
+    { device: 'globex-printer-1', customer: 'globex', site: 'dc', level: 'L4', status: 'closed', opened: h(-260), response_due: h(-256), resolve_due: h(-250), ack: h(-255), resolved: h(-240), waiting: null, stage: 2, repeat: 0 },
+  ]
+  for (const [i, t] of rows.entries()) {
+    await db.query(
+      `insert into ticket (device_id, customer, site, rule_id, problem_key, status, level, initial_level, title, opened_at, last_occurrence_at,
+                           acknowledged_at, resolved_at, response_due, resolve_due, waiting_since, escalation_stage, repeat_count)
+       values ($1, $2, $3, 'seed.rule', $4, $5, $6, $6, $7, $8, $8, $9, $10, $11, $12, $13, $14, $15)`,
+      [t.device, t.customer, t.site, `seed.rule|${i}`, t.status, t.level, `seeded ${t.level} fault on ${t.device}`, t.opened, t.ack, t.resolved, t.response_due, t.resolve_due, t.waiting, t.stage, t.repeat],
+    )
+  }
+}
