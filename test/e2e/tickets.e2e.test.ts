@@ -209,7 +209,10 @@ describe.each(names)('tickets on %s', (name) => {
     const now = Date.now()
     await device(poller, { status: 'offline', status_reason: 'lost' })
     for (const c of children) await device(c, { status: 'offline', kind: 'snmp', state: JSON.stringify({ poller, status: 'timeout' }) })
-    const report = await engine.evaluate([poller, ...children], now)
+    await engine.evaluate([poller, ...children], now)
+    // Offline is held 90 s before it is a ticket (a reboot is not a fault).
+    expect(await tickets(poller)).toEqual([])
+    const report = await engine.evaluate([poller, ...children], now + 91 * S)
     expect((await tickets(poller)).map((t) => t.problem_key)).toEqual(['device-offline'])
     expect((await tickets(poller))[0]!.dependents.sort()).toEqual([...children].sort())
     for (const c of children) expect(await tickets(c)).toEqual([])
@@ -220,6 +223,7 @@ describe.each(names)('tickets on %s', (name) => {
     await engine.evaluate([poller], now + 200 * S)
     expect((await tickets(poller))[0]!.status).toBe('resolved')
     await engine.evaluate(children, now + 200 * S)
+    await engine.evaluate(children, now + 300 * S)
     expect((await tickets(children[0]!)).map((t) => t.problem_key)).toEqual(['device-offline'])
   })
 

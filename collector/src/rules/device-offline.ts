@@ -16,6 +16,8 @@ export default defineRule({
     graceS: Type.Number({ minimum: 0, default: 120 }),
     defaultIntervalS: Type.Number({ minimum: 1, default: 60 }),
     autoResolve: Type.Boolean({ default: true }),
+    // A reboot sends the Last Will and is back within a minute or two: no ticket for that.
+    forS: Type.Number({ minimum: 0, default: 90 }),
     clearS: Type.Number({ minimum: 0, default: 60 }),
   }),
   evaluate(snapshot, params, now) {

@@ -8,9 +8,19 @@
 import { LEVELS, type FaultLevel } from '../rules/support/rule.js'
 import { enqueueNotification } from '../notify/outbox.js'
 import type { Db } from '../store/db.js'
+import { businessTimeBetween, type ServiceCalendar } from './sla/calendar.js'
 import { ticketJson, type TicketRow } from './ticket-row.js'
 
-export function escalationStage(t: Pick<TicketRow, 'opened_at' | 'acknowledged_at' | 'response_due' | 'resolve_due' | 'waiting_since'>, now: number, approachingShare = 0.8): number {
+/**
+ * 0, 1 (approaching) or 2 (breached). "Approaching" is a share of the time allowed, measured with
+ * `measure`: the contract's service time, so a weekend does not use up a weekday contract's clock.
+ */
+export function escalationStage(
+  t: Pick<TicketRow, 'opened_at' | 'acknowledged_at' | 'response_due' | 'resolve_due' | 'waiting_since'>,
+  now: number,
+  approachingShare = 0.8,
+  measure: (from: number, to: number) => number = (from, to) => to - from,
+): number {
   if (t.waiting_since) return 0
   const clocks: [number, number][] = []
   if (t.response_due && !t.acknowledged_at) clocks.push([t.opened_at.getTime(), t.response_due.getTime()])
@@ -18,7 +28,7 @@ export function escalationStage(t: Pick<TicketRow, 'opened_at' | 'acknowledged_a
   let stage = 0
   for (const [from, due] of clocks) {
     if (now > due) stage = 2
-    else if (now >= from + (due - from) * approachingShare) stage = Math.max(stage, 1)
+    else if (measure(from, now) >= measure(from, due) * approachingShare) stage = Math.max(stage, 1)
   }
   return stage
 }
@@ -29,13 +39,15 @@ export function raiseOne(level: string): FaultLevel {
 }
 
 export async function escalateDue(db: Db, now: number, approachingShare = 0.8): Promise<number[]> {
-  const { rows } = await db.query<TicketRow>(
-    `select * from ticket where status in ('open', 'acknowledged', 'in_progress') and waiting_since is null
-       and escalation_stage < 2 and (response_due is not null or resolve_due is not null)`,
+  const { rows } = await db.query<TicketRow & { calendar: ServiceCalendar | null }>(
+    `select t.*, c.calendar from ticket t left join contract c on c.id = t.contract_id
+     where t.status in ('open', 'acknowledged', 'in_progress') and t.waiting_since is null
+       and t.escalation_stage < 2 and (t.response_due is not null or t.resolve_due is not null)`,
   )
   const escalated: number[] = []
   for (const t of rows) {
-    const stage = escalationStage(t, now, approachingShare)
+    const calendar = t.calendar
+    const stage = escalationStage(t, now, approachingShare, calendar ? (from, to) => businessTimeBetween(calendar, from, to) : undefined)
     if (stage <= t.escalation_stage) continue
     const done = await db.transaction(async (tx) => {
       const { rows: updated } = await tx.query<TicketRow>('update ticket set escalation_stage = $2, level = $3 where id = $1 and escalation_stage < $2 returning *', [t.id, stage, raiseOne(t.level)])
