@@ -5,7 +5,7 @@
 import os from 'node:os'
 import path from 'node:path'
 import { Type, type Static } from '@sinclair/typebox'
-import { ID_PATTERN, loadConfig } from '@patrol/shared'
+import { AgentConfigMessage, ID_PATTERN, loadConfig } from '@patrol/shared'
 
 function defaultDataDir(): string {
   if (process.platform === 'win32') return path.join(process.env.ProgramData ?? 'C:\\ProgramData', 'patrol-agent')
@@ -34,6 +34,8 @@ export const AgentConfigSchema = Type.Object({
   collectorUrl: Type.Optional(Type.String({ pattern: '^https?://', description: 'collector HTTP(S) base URL, for enrollment' })),
   enrollToken: Type.Optional(Type.String({ minLength: 8, maxLength: 512, description: 'site enrollment token, exchanged once for this device\'s own MQTT credentials' })),
   watchedServices: Type.Array(Type.String({ maxLength: 256 }), { default: [] }),
+  /** The poller role: SNMP/ping targets at this site (the collector can push them too). */
+  poller: Type.Optional(AgentConfigMessage.properties.poller),
   logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
 })
 export type AgentConfig = Static<typeof AgentConfigSchema>

@@ -3,6 +3,7 @@
  * events as they happen, and the inventory when it changed (or once a day). A collector that
  * fails is recorded in the batch and never stops the others; cycles never overlap.
  */
+import type { Poller } from './snmp/index.js'
 import { createHash, randomUUID } from 'node:crypto'
 import os from 'node:os'
 import path from 'node:path'
@@ -238,6 +239,42 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
 
   publisher.onConfig((message) => applyRemoteConfig(message))
 
+  // The poller role: SNMP and ping of the site's printers, switches and UPSs, through the same
+  // offline queue as the agent's own readings. Loaded only when there are targets.
+  let poller: Poller | undefined
+  let pollerStarting: Promise<void> | undefined
+  const applyPoller = async (wanted: AgentConfig['poller']) => {
+    await pollerStarting
+    if (!wanted?.targets.length) {
+      if (poller) logger.info('poller role off: no targets')
+      await poller?.stop()
+      poller = undefined
+      return
+    }
+    if (poller) {
+      poller.setTargets(wanted.targets)
+      return
+    }
+    const { createPoller } = await import('./snmp/index.js')
+    poller = createPoller({
+      targets: wanted.targets,
+      deviceId: identity.deviceId,
+      customer: config.customer,
+      site: config.site,
+      producer: { name: 'patrol-agent', version: AGENT_VERSION },
+      intervalS: wanted.intervalS,
+      concurrency: wanted.concurrency,
+      logger,
+      publish: (kind, message) => forwarder.send(kind, message as never).stored,
+    })
+    poller.start()
+    logger.info({ targets: wanted.targets.length }, 'poller role on')
+  }
+  const setPoller = (wanted: AgentConfig['poller']) => {
+    pollerStarting = applyPoller(wanted).catch((error: Error) => logger.error({ err: error.message }, 'could not start the poller'))
+  }
+  setPoller(config.poller)
+
   function applyRemoteConfig(message: AgentConfigMessage): void {
     const changed: Record<string, unknown> = {}
     if (message.intervalS && message.intervalS !== settings.intervalS) {
@@ -257,6 +294,10 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       settings.watchedServices = changed.watchedServices = message.watchedServices
       runner.updateSettings({ watchedServices: message.watchedServices })
     }
+    if (message.poller) {
+      changed.pollerTargets = message.poller.targets.length
+      setPoller(message.poller)
+    }
     if (Object.keys(changed).length) logger.info({ changed }, 'configuration changed by the collector')
   }
 
@@ -274,6 +315,8 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       // Let a cycle being collected reach the spool, so a reading taken is a reading kept; but
       // never wait on a hung collector longer than a service manager waits for a stop.
       await Promise.race([running?.catch(() => undefined), new Promise((r) => setTimeout(r, 5000).unref())])
+      await pollerStarting
+      await poller?.stop()
       await forwarder.stop()
       await publisher.stop()
       logger.info({ queued: spool.count }, 'agent stopped')
