@@ -70,7 +70,10 @@ export class GrafanaClient {
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 15_000),
       })
     } catch (error) {
-      throw new Error(`Grafana ${method} ${this.base}${path} failed: ${(error as Error).message}`, { cause: error })
+      // fetch says only "fetch failed"; the reason (ECONNREFUSED, a certificate error) is its cause.
+      const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause
+      const reason = cause ? `${(error as Error).message} (${cause.code ?? cause.message})` : (error as Error).message
+      throw new Error(`Grafana ${method} ${this.base}${path} failed: ${reason}`, { cause: error })
     }
     const text = await response.text()
     if (response.status === 404 && allow404) return undefined

@@ -92,6 +92,7 @@ describe.skipIf(!pgPeer.available || !mosquitto.available)('collectors sharing i
       } finally {
         await publisher.endAsync()
       }
-    })
+      // Process starts and a full drain: generous for a loaded two-core CI machine.
+    }, 150_000)
   }
 })
