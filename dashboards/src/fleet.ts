@@ -146,7 +146,7 @@ export const fleet: DashboardDefinition = {
            where $__timeFilter(bucket)
            group by 1 order by 1`,
         ),
-        { w: 12, h: 9, description: 'The pipeline itself: a drop means agents, pollers, the broker or the collector stopped.' },
+        { w: 24, h: 7, description: 'The pipeline itself: a drop means agents, pollers, the broker or the collector stopped.' },
       ),
     )
     return { uid: this.uid, json: board.build(), queries: ctx.queries }
