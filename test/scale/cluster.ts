@@ -128,8 +128,12 @@ export interface Batch {
   payload: Buffer
 }
 
-/** `count` metrics batches of `points` readings each, every reading distinct (device, metric, time). */
-export function makeBatches(count: number, points: number, topicPrefix: string, devices = 50): Batch[] {
+/**
+ * `count` metrics batches of `points` readings each, every reading distinct (device, metric, time).
+ * With `faultPercent`, each batch also carries `fs.used_percent` of "/" at that level (one more
+ * reading per batch): a fault the rule engine turns into one ticket per device.
+ */
+export function makeBatches(count: number, points: number, topicPrefix: string, devices = 50, faultPercent?: number): Batch[] {
   const base = Date.now() - 3_600_000
   return Array.from({ length: count }, (_, b) => {
     const device = `scale-${b % devices}`
@@ -140,7 +144,10 @@ export function makeBatches(count: number, points: number, topicPrefix: string, 
       batchId: randomUUID(),
       deviceId: device,
       sentAt: Date.now(),
-      points: Array.from({ length: points }, (_, i) => ({ ts, metric: `scale.metric_${i % 10}`, instance: `i${Math.floor(i / 10)}`, value: b + i / 100 })),
+      points: [
+        ...Array.from({ length: points }, (_, i) => ({ ts, metric: `scale.metric_${i % 10}`, instance: `i${Math.floor(i / 10)}`, value: b + i / 100 })),
+        ...(faultPercent === undefined ? [] : [{ ts, metric: 'fs.used_percent', instance: '/', value: faultPercent }]),
+      ],
     }
     return { topic: buildTopic({ customer: 'scale', site: 'lab', device, kind: 'metrics' }, topicPrefix), payload: Buffer.from(JSON.stringify(message)) }
   })

@@ -4,7 +4,8 @@
  * real PostgreSQL schema. One collector is killed with SIGKILL in the middle of the stream and
  * started again: every reading the broker acknowledged to the publisher is stored exactly once
  * (batch ids and the readings' unique index make a redelivered batch a no-op; counts prove
- * nothing was lost), and the work was spread over the collectors.
+ * nothing was lost), the work was spread over the collectors, and the rule engine running in
+ * every collector opened exactly one ticket per faulty device.
  */
 import pg from 'pg'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -16,6 +17,10 @@ import { Cluster, connectPublisher, makeBatches, publishAll } from './cluster.js
 const DATABASE_URL = process.env.DATABASE_URL
 const BATCHES = 1500
 const POINTS = 20
+const DEVICES = 50
+/** Every batch reports "/" 95 % full: rule fs-nearly-full opens a ticket per device, once. */
+const FAULT_PERCENT = 95
+const READINGS = POINTS + 1
 
 if (!DATABASE_URL && IN_CI) requirePeer('DATABASE_URL', false, '.ci/run sets it to the local PostgreSQL')
 const pgOk = Boolean(DATABASE_URL) && (await tcpReachable(new URL(DATABASE_URL!).hostname, Number(new URL(DATABASE_URL!).port || 5432)))
@@ -62,7 +67,7 @@ describe.skipIf(!pgPeer.available || !mosquitto.available)('collectors sharing i
       const victim = cluster.collectors[0]!
       const publisher = await connectPublisher(broker.url)
       try {
-        const batches = makeBatches(BATCHES, POINTS, topicPrefix)
+        const batches = makeBatches(BATCHES, POINTS, topicPrefix, DEVICES, FAULT_PERCENT)
         // The first half, then a kill once a third of all is stored (the victim has messages in
         // flight and queued), then the second half while it is dead: the stream goes on.
         await publishAll(publisher, batches.slice(0, BATCHES / 2))
@@ -83,12 +88,22 @@ describe.skipIf(!pgPeer.available || !mosquitto.available)('collectors sharing i
           onTimeout: async () => `stored ${(await counts(schema)).batches}`,
         })
         const after = await counts(schema)
-        expect(after).toEqual({ batches: BATCHES, samples: BATCHES * POINTS, distinct_samples: BATCHES * POINTS })
+        expect(after).toEqual({ batches: BATCHES, samples: BATCHES * READINGS, distinct_samples: BATCHES * READINGS })
         // The shared subscription spread the work: every survivor stored some of it.
         const stored = await Promise.all(cluster.collectors.slice(1).map(async (c) => (await c.health()).ingest.storedMessages))
         for (const n of stored) expect(n).toBeGreaterThan(0)
         // And nothing more arrives later (a late duplicate would show up as a duplicate count, never as a row).
-        expect((await counts(schema)).samples).toBe(BATCHES * POINTS)
+        expect((await counts(schema)).samples).toBe(BATCHES * READINGS)
+        // One ticket per fault: every collector evaluated the same devices, concurrently, and one
+        // was killed mid-stream; still exactly one fs-nearly-full ticket per device.
+        const tickets = async () =>
+          (
+            await admin.query<{ tickets: number; devices: number }>(
+              `select count(*)::int as tickets, count(distinct device_id)::int as devices from ${schema}.ticket where rule_id = 'fs-nearly-full'`,
+            )
+          ).rows[0]!
+        await waitFor(async () => (await tickets()).devices === DEVICES, { timeoutMs: 30_000, what: `a ticket for each of ${DEVICES} devices`, onTimeout: async () => JSON.stringify(await tickets()) })
+        expect(await tickets()).toEqual({ tickets: DEVICES, devices: DEVICES })
       } finally {
         await publisher.endAsync()
       }
