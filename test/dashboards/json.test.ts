@@ -67,6 +67,17 @@ describe('provisioning files', () => {
     expect({ uid: ds.uid, type: ds.type }).toEqual({ uid: DATASOURCE.uid, type: DATASOURCE.type })
     expect({ uid: pushed.uid, type: pushed.type, timescaledb: pushed.jsonData.timescaledb }).toEqual({ uid: ds.uid, type: ds.type, timescaledb: (ds.jsonData as Record<string, unknown>).timescaledb })
     expect(ds.secureJsonData).toEqual({ password: '${PATROL_GRAFANA_DB_PASSWORD}' })
+    // Grafana's provisioning expands $VAR and ${VAR} only; a shell-style default would stay literal.
+    const text = (await readFile(path.join(REPO_ROOT, 'dashboards/provisioning/datasources/patrol.yaml'), 'utf8'))
+      .split('\n')
+      .filter((line) => !line.trimStart().startsWith('#'))
+      .join('\n')
+    expect(text).not.toMatch(/\$\{\w+:-/)
+    // Every variable it uses is set for Grafana by the compose file.
+    const compose = parse(await readFile(path.join(REPO_ROOT, 'deploy/docker-compose.yml'), 'utf8')) as { services: { grafana: { environment: Record<string, string> } } }
+    const used = [...text.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]!)
+    expect(used.length).toBeGreaterThanOrEqual(5)
+    for (const name of used) expect(Object.keys(compose.services.grafana.environment), name).toContain(name)
   })
 
   it('the dashboard provider reads the folder the compose file mounts dist/ into', async () => {
