@@ -7,7 +7,7 @@
  * 2. the backend expands macros (pkg/tsdb/grafana-postgresql-datasource/macros.go):
  *    `$__timeFilter(c)` → `c BETWEEN 'from' AND 'to'`, `$__timeFrom()`, `$__timeTo()`,
  *    `$__timeGroup(c, iv)` → `floor(extract(epoch from c)/s)*s` or, with the data source's
- *    TimescaleDB option, `time_bucket('Ns', c)`; `$__timeGroupAlias` adds `AS "time"`.
+ *    TimescaleDB option, `time_bucket('N.000s', c)`; `$__timeGroupAlias` adds `AS "time"`.
  * Macro arguments cannot contain parentheses (Grafana's own pattern stops at the first `)`).
  */
 
@@ -64,7 +64,8 @@ export function expandBackendMacros(sql: string, ctx: MacroContext): string {
     }
     const group = () => {
       const seconds = parseIntervalSeconds(arg(1))
-      return ctx.timescaledb ? `time_bucket('${seconds}s',${arg(0)})` : `floor(extract(epoch from ${arg(0)})/${seconds})*${seconds}`
+      // Grafana formats these with Go's %.3f and %v: time_bucket('300.000s',c), floor(…/300)*300.
+      return ctx.timescaledb ? `time_bucket('${seconds.toFixed(3)}s',${arg(0)})` : `floor(extract(epoch from ${arg(0)})/${seconds})*${seconds}`
     }
     switch (name) {
       case '__time':
