@@ -5,7 +5,7 @@
 import { baseDashboard, DashboardContext, thresholds, type DashboardDefinition } from './common.js'
 import { DISK_RISK_LABEL, DISK_RISK_METRICS, PRINTER_SUPPLIES, SUPPLY_NEEDS_ATTENTION, SUPPLY_PERCENT } from './fragments.js'
 import { latestValues, table, timeSeries } from './sql.js'
-import { openTicketsByLevel } from './tickets.js'
+import { OPEN_TICKET, openTicketsByLevel, SLA_STATE } from './tickets.js'
 
 export const DISK_KEYS = `l.key like 'disk.smart_ok|%' or l.key like 'smart.%' or l.key like 'nvme.%'`
 
@@ -65,11 +65,15 @@ export const fleet: DashboardDefinition = {
         .table(
           'Customers × health',
           table(
-            ['customer', 'devices', 'online', 'offline', 'online_percent', 'printers_low', 'disks_at_risk'],
+            ['customer', 'devices', 'online', 'offline', 'online_percent', 'printers_low', 'disks_at_risk', 'open_tickets', 'breached_tickets'],
             `with supplies as (
                select d.customer, count(distinct d.id) as n from ${PRINTER_SUPPLIES} where ${SUPPLY_NEEDS_ATTENTION} group by 1
              ), disks as (
                select d.customer, count(distinct (d.id, lv.l_instance)) as n from ${latestValues(DISK_KEYS)} and (${DISK_RISK_METRICS}) group by 1
+             ), tickets as (
+               select t.customer, count(*) as open, count(*) filter (where s.state = 'breached') as breached
+               from ticket t cross join lateral (select ${SLA_STATE} as state) s
+               where ${OPEN_TICKET} group by 1
              )
              select d.customer,
                     count(*) as devices,
@@ -77,15 +81,22 @@ export const fleet: DashboardDefinition = {
                     count(*) filter (where d.status = 'offline') as offline,
                     (100.0 * count(*) filter (where d.status = 'online') / count(*))::float8 as online_percent,
                     coalesce(max(s.n), 0) as printers_low,
-                    coalesce(max(k.n), 0) as disks_at_risk
+                    coalesce(max(k.n), 0) as disks_at_risk,
+                    coalesce(max(t.open), 0) as open_tickets,
+                    coalesce(max(t.breached), 0) as breached_tickets
              from device d
              left join supplies s on s.customer = d.customer
              left join disks k on k.customer = d.customer
+             left join tickets t on t.customer = d.customer
              group by d.customer
-             order by offline desc, disks_at_risk desc, printers_low desc, d.customer`,
+             order by breached_tickets desc, offline desc, disks_at_risk desc, printers_low desc, d.customer`,
           ),
-          { w: 24, h: 9, description: 'One row per customer, worst first.' },
+          { w: 24, h: 9, requires: 'tickets', description: 'One row per customer, worst first: SLA breaches, then devices offline, disks, supplies.' },
         )
+        .overrideByName('breached_tickets', [
+          { id: 'custom.cellOptions', value: { type: 'color-background' } },
+          { id: 'thresholds', value: thresholds(1, 1).build() },
+        ])
         .overrideByName('online_percent', [
           { id: 'unit', value: 'percent' },
           { id: 'custom.cellOptions', value: { type: 'color-background' } },

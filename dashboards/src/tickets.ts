@@ -8,7 +8,8 @@ import { baseDashboard, DashboardContext, deviceVariable, thresholds, type Dashb
 import { deviceScope, table, timeSeries } from './sql.js'
 
 const scope = ['customer', 'site'] as const
-const OPEN = `t.status in ('open', 'acknowledged', 'in_progress')`
+export const OPEN_TICKET = `t.status in ('open', 'acknowledged', 'in_progress')`
+const OPEN = OPEN_TICKET
 
 /** One of: paused, breached, at risk, on track — for an open ticket `t`. */
 export const SLA_STATE = `case when t.waiting_since is not null then 'paused'

@@ -118,10 +118,12 @@ function describeEngine(name: string, open: () => Promise<{ db: Db; close: () =>
       expect(low.map((r) => `${r.printer}:${r.supply}`).sort()).toEqual(['dc-printer:Black Cartridge', 'hq-mfp:Black Toner', 'hq-mfp:Waste Toner Box'])
       const disks = await byPanel('Disks at risk')
       expect(disks.map((r) => `${r.device}:${r.disk}:${r.problem}`).sort()).toEqual(['globex-db:nvme0:NVMe critical warning', 'reception-pc:sda:SMART warning', 'reception-pc:sda:pending sectors'])
+      if (!tickets) return // the health table reads the ticket tables too
       const health = await byPanel('Customers × health')
-      expect(health.map((r) => [r.customer, r.devices, r.offline, r.printers_low, r.disks_at_risk])).toEqual([
-        ['acme', 4, 1, 1, 1],
-        ['globex', 2, 0, 1, 1],
+      // Worst first: acme has the breached ticket (and the offline PC).
+      expect(health.map((r) => [r.customer, r.devices, r.offline, r.printers_low, r.disks_at_risk, r.open_tickets, r.breached_tickets])).toEqual([
+        ['acme', 4, 1, 1, 1, 3, 1],
+        ['globex', 2, 0, 1, 1, 1, 0],
       ])
     })
 
