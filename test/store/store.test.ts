@@ -13,6 +13,7 @@ import { openPglite, openPostgres, type Db } from '../../collector/src/store/db.
 import { Maintenance, applyTimescalePolicies, maintenanceMode } from '../../collector/src/store/maintenance.js'
 import { migrate } from '../../collector/src/store/migrate.js'
 import { core } from '../../collector/src/store/migrations/001-core.js'
+import { MIGRATIONS } from '../../collector/src/store/migrations/index.js'
 import { IN_CI, requirePeer } from '../support/peers.js'
 
 const settings = { rawRetentionDays: 30, hourlyRetentionDays: 60, compressAfterDays: 7, replayWindowDays: 14, maintenanceIntervalS: 3600 }
@@ -31,7 +32,7 @@ describe('embedded PGlite with TimescaleDB', () => {
   it('migrates once, and its time_bucket shim for plain PostgreSQL agrees with TimescaleDB', async () => {
     const db = await openPglite()
     try {
-      expect(await migrate(db)).toMatchObject({ applied: [1], timescale: true, features: 'timescale' })
+      expect(await migrate(db)).toMatchObject({ applied: MIGRATIONS.map((m) => m.id), timescale: true, features: 'timescale' })
       expect(await migrate(db)).toMatchObject({ applied: [] })
       await db.exec(core.plain!.replace('function time_bucket(', 'function shim_time_bucket('))
       await fc.assert(
@@ -109,7 +110,7 @@ describe.skipIf(!DATABASE_URL || !server.available)('plain PostgreSQL server', (
     const other = await openPostgres({ connectionString: DATABASE_URL!, schema })
     try {
       const [a, b] = await Promise.all([migrate(db), migrate(other)])
-      expect([...a.applied, ...b.applied]).toEqual([1])
+      expect([...a.applied, ...b.applied].sort()).toEqual(MIGRATIONS.map((m) => m.id).sort())
       expect(a.features).toBe('plain')
       expect(maintenanceMode(db)).toBe('delete')
       await seed(db, 'pc-1', [0, 1, 40, 41])

@@ -46,7 +46,8 @@ export function parseUps(walked: VarbindMap, ctx: Pick<ProfileContext, 'now'>): 
   const ups: UpsState = {}
 
   const outputSource = get(OID.upsOutputSource)
-  const secondsOnBattery = get(OID.upsSecondsOnBattery)
+  // upsSecondsOnBattery is NonNegativeInteger; a negative answer is garbage, not "on battery".
+  const secondsOnBattery = ((v) => (v !== undefined && v >= 0 ? v : undefined))(get(OID.upsSecondsOnBattery))
   const apcOutput = get(OID.apcBasicOutputStatus)
   if (outputSource !== undefined) ups.outputSource = enumName(OUTPUT_SOURCE, outputSource)
   else if (apcOutput !== undefined) ups.outputSource = enumName(APC_OUTPUT_STATUS, apcOutput)
@@ -55,7 +56,7 @@ export function parseUps(walked: VarbindMap, ctx: Pick<ProfileContext, 'now'>): 
   } else if (apcOutput !== undefined) {
     ups.onBattery = apcOutput === 3
   }
-  const onBatteryS = secondsOnBattery ?? ((t) => (t === undefined ? undefined : t / 100))(get(OID.apcTimeOnBattery))
+  const onBatteryS = secondsOnBattery ?? ((t) => (t === undefined || t < 0 ? undefined : t / 100))(get(OID.apcTimeOnBattery))
   if (onBatteryS !== undefined) ups.secondsOnBattery = onBatteryS
 
   const batteryStatus = get(OID.upsBatteryStatus)
