@@ -27,13 +27,14 @@ export function startCollectorOn(config: LoadedCollectorConfig): Promise<Running
   return startTestCollector(config)
 }
 
-export function metricBatch(deviceId: string, points = 5, at = Date.now(), sentAt: number | undefined = at): MetricBatch {
+/** `sentAt: null` leaves it out (an older agent, or a hand-made message). */
+export function metricBatch(deviceId: string, points = 5, at = Date.now(), sentAt: number | null = at): MetricBatch {
   return {
     v: 1,
     kind: 'metrics',
     batchId: randomUUID(),
     deviceId,
-    ...(sentAt === undefined ? {} : { sentAt }),
+    ...(sentAt === null ? {} : { sentAt }),
     points: Array.from({ length: points }, (_, i) => ({ ts: at, metric: 'test.value_count', instance: `i${i}`, value: i })),
   }
 }
