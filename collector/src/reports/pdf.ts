@@ -1,0 +1,65 @@
+/**
+ * HTML → PDF with the system's headless Chromium (Debian's `chromium`) driven by playwright-core:
+ * no browser download, no network. The page is loaded with setContent, and every request the page
+ * might still try (there should be none) is refused, so a report can never phone out.
+ */
+import { existsSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { esc } from './format.js'
+import type { Lang } from './i18n.js'
+
+export const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser']
+export const HOW_TO_GET_CHROMIUM = 'install Debian\'s chromium and a CJK font: apt-get install -y chromium fonts-noto-cjk (or set PATROL_CHROMIUM to a Chromium binary)'
+
+export function findChromium(): string | null {
+  const fromEnv = process.env.PATROL_CHROMIUM
+  if (fromEnv) return existsSync(fromEnv) ? fromEnv : null
+  return CHROMIUM_CANDIDATES.find((p) => existsSync(p)) ?? null
+}
+
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
+
+export interface PdfOptions {
+  lang: Lang
+  /** Printed at the top of every page but the first. */
+  header: string
+  executablePath?: string
+}
+
+function footer(lang: Lang): string {
+  const n = '<span class="pageNumber"></span>'
+  const total = '<span class="totalPages"></span>'
+  const text = lang === 'zh-CN' ? `第 ${n} 页 / 共 ${total} 页` : `Page ${n} of ${total}`
+  return `<div style="font-size:8px;width:100%;text-align:center;color:#666;font-family:'Noto Sans CJK SC',sans-serif">${text}</div>`
+}
+
+/** Renders one HTML document to an A4 PDF with a header and page numbers; returns the bytes. */
+export async function htmlToPdf(html: string, options: PdfOptions): Promise<Buffer> {
+  const executablePath = options.executablePath ?? findChromium()
+  if (!executablePath) throw new Error(`no Chromium found: ${HOW_TO_GET_CHROMIUM}`)
+  const { chromium } = await import('playwright-core')
+  // A fresh profile each time: nothing from an earlier run (or a person's browser) leaks in.
+  const profile = await mkdtemp(path.join(os.tmpdir(), 'patrol-report-chromium-'))
+  const context = await chromium.launchPersistentContext(profile, { executablePath, headless: true, args: CHROMIUM_ARGS, offline: true })
+  try {
+    await context.route('**/*', (route) => (route.request().url().startsWith('data:') ? route.continue() : route.abort()))
+    const page = context.pages()[0] ?? (await context.newPage())
+    await page.setContent(html, { waitUntil: 'load' })
+    // Wait for fonts so CJK glyphs are laid out before printing (string: the collector has no DOM types).
+    await page.evaluate('document.fonts.ready.then(() => true)')
+    return await page.pdf({
+      format: 'A4',
+      printBackground: true,
+      displayHeaderFooter: true,
+      headerTemplate: `<div style="font-size:8px;width:100%;padding:0 14mm;color:#666;font-family:'Noto Sans CJK SC',sans-serif">${esc(options.header)}</div>`,
+      footerTemplate: footer(options.lang),
+      margin: { top: '18mm', bottom: '16mm', left: '14mm', right: '14mm' },
+      preferCSSPageSize: false,
+    })
+  } finally {
+    await context.close()
+    await rm(profile, { recursive: true, force: true })
+  }
+}

@@ -1,0 +1,124 @@
+import { slopePerDay } from '../../rules/support/trend.js'
+import { esc } from '../format.js'
+import { section, sub, table } from '../html-parts.js'
+import type { ComputersData, ReportDevice, Section, SectionContext } from '../model.js'
+import { barChart, levelColor, lineChart } from '../svg.js'
+
+export const COMPUTER_CATEGORIES = new Set(['pc', 'server-windows', 'server-unix'])
+/** The trend for days-until-full looks back this far from the period's end, like an engineer would. */
+export const FORECAST_WINDOW_DAYS = 14
+/** Filesystems shown: fuller than this, or full within the forecast horizon. */
+const SHOW_USED_PERCENT = 80
+const SHOW_DAYS = 90
+
+function periodEnd(ctx: SectionContext): Date {
+  return ctx.meta.generatedAt < ctx.meta.period.to ? ctx.meta.generatedAt : ctx.meta.period.to
+}
+
+export function osName(device: ReportDevice): string {
+  const os = (device.inventory?.os ?? null) as { distro?: string; release?: string } | null
+  if (!os?.distro) return '—'
+  return [os.distro, os.release].filter(Boolean).join(' ')
+}
+
+/** Days until 100 % at the least-squares growth rate of the hourly averages; null when not growing. */
+export function daysUntilFull(points: { ts: number; value: number }[]): { slope: number | null; days: number | null } {
+  const slope = slopePerDay(points)
+  const last = points.at(-1)?.value
+  if (slope === null || slope <= 0 || last === undefined) return { slope, days: null }
+  return { slope, days: Math.max(0, (100 - last) / slope) }
+}
+
+export async function filesystemForecasts(ctx: SectionContext, devices: ReportDevice[]) {
+  const end = periodEnd(ctx)
+  const start = new Date(Math.max(ctx.meta.period.from.getTime(), end.getTime() - FORECAST_WINDOW_DAYS * 86_400_000))
+  const { rows } = await ctx.db.query<{ device_id: string; instance: string; bucket: Date; avg: number }>(
+    `select device_id, instance, bucket, avg from metric_hourly
+      where device_id = any($1) and metric = 'fs.used_percent' and bucket >= $2 and bucket < $3
+      order by device_id, instance, bucket`,
+    [devices.map((d) => d.id), start, end],
+  )
+  const series = new Map<string, { ts: number; value: number }[]>()
+  for (const r of rows) {
+    const key = `${r.device_id}\u0000${r.instance}`
+    const list = series.get(key) ?? []
+    list.push({ ts: new Date(r.bucket).getTime(), value: Number(r.avg) })
+    series.set(key, list)
+  }
+  return [...series].map(([key, points]) => {
+    const [deviceId, mount] = key.split('\u0000') as [string, string]
+    const { slope, days } = daysUntilFull(points)
+    return { deviceId, name: ctx.byId.get(deviceId)?.name ?? deviceId, mount, usedPercent: points.at(-1)!.value, growthPerDay: slope ?? 0, daysUntilFull: days }
+  })
+}
+
+export async function diskVerdicts(ctx: SectionContext, devices: ReportDevice[]) {
+  const { rows } = await ctx.db.query<{ device_id: string; instance: string; value: number }>(
+    `select distinct on (device_id, instance) device_id, instance, min as value from metric_hourly
+      where device_id = any($1) and metric = 'disk.smart_ok' and bucket >= $2 and bucket < $3
+      order by device_id, instance, bucket desc`,
+    [devices.map((d) => d.id), ctx.meta.period.from, periodEnd(ctx)],
+  )
+  // disk.smart_ok: 1 healthy, 0.5 warning, 0 failing, -1 unknown (metrics catalogue).
+  const verdict = (v: number) => (v < 0 ? 'unknown' : v === 0 ? 'failing' : v < 1 ? 'warning' : 'ok') as 'ok' | 'warning' | 'failing' | 'unknown'
+  return rows.map((r) => ({ deviceId: r.device_id, name: ctx.byId.get(r.device_id)?.name ?? r.device_id, disk: r.instance, verdict: verdict(Number(r.value)) }))
+}
+
+export const computersSection: Section<'computers'> = {
+  id: 'computers',
+  async collect(ctx) {
+    const devices = ctx.devices.filter((d) => COMPUTER_CATEGORIES.has(d.category))
+    const ids = devices.map((d) => d.id)
+    const filesystems = (await filesystemForecasts(ctx, devices))
+      .filter((f) => f.usedPercent >= SHOW_USED_PERCENT || (f.daysUntilFull !== null && f.daysUntilFull <= SHOW_DAYS))
+      .sort((a, b) => (a.daysUntilFull ?? Infinity) - (b.daysUntilFull ?? Infinity))
+    const disks = await diskVerdicts(ctx, devices)
+    const load = await ctx.db.query<{ device_id: string; metric: string; avg: number; max: number }>(
+      `select device_id, metric, sum(avg * samples) / sum(samples) as avg, max(max) as max from metric_hourly
+        where device_id = any($1) and metric in ('cpu.load_percent', 'mem.used_percent') and bucket >= $2 and bucket < $3
+        group by device_id, metric`,
+      [ids, ctx.meta.period.from, periodEnd(ctx)],
+    )
+    const byDevice = new Map<string, ComputersData['load'][number]>()
+    for (const r of load.rows) {
+      const entry = byDevice.get(r.device_id) ?? { deviceId: r.device_id, name: ctx.byId.get(r.device_id)?.name ?? r.device_id, cpuAvg: null, cpuMax: null, memAvg: null, memMax: null }
+      if (r.metric === 'cpu.load_percent') Object.assign(entry, { cpuAvg: Number(r.avg), cpuMax: Number(r.max) })
+      else Object.assign(entry, { memAvg: Number(r.avg), memMax: Number(r.max) })
+      byDevice.set(r.device_id, entry)
+    }
+    const trend = await ctx.db.query<{ day: Date; value: number }>(
+      `select time_bucket('1 day', bucket) as day, avg(avg) as value from metric_hourly
+        where device_id = any($1) and metric = 'cpu.load_percent' and bucket >= $2 and bucket < $3 group by 1 order by 1`,
+      [ids, ctx.meta.period.from, periodEnd(ctx)],
+    )
+    const os = new Map<string, number>()
+    for (const d of devices) os.set(osName(d), (os.get(osName(d)) ?? 0) + 1)
+    return {
+      devices: devices.length,
+      filesystems,
+      disks: disks.sort((a, b) => a.verdict.localeCompare(b.verdict)),
+      load: [...byDevice.values()].sort((a, b) => (b.cpuMax ?? 0) - (a.cpuMax ?? 0)),
+      osVersions: [...os].map(([name, n]) => ({ os: name, devices: n })).sort((a, b) => b.devices - a.devices),
+      cpuTrend: trend.rows.map((r) => ({ day: new Date(r.day), value: Number(r.value) })),
+    }
+  },
+  render(data, fmt) {
+    const { t } = fmt
+    if (!data.devices) return ''
+    const fs = table(
+      [t.device, t.mount, t.used, t.growthPerDay, t.daysUntilFull],
+      data.filesystems.map((f) => [esc(f.name), esc(f.mount), esc(fmt.percent(f.usedPercent)), esc(fmt.percent(f.growthPerDay, 2)), esc(f.daysUntilFull === null ? '—' : fmt.number(f.daysUntilFull, 0))]),
+    )
+    const fsChart = barChart(data.filesystems.slice(0, 12).map((f) => ({ label: `${f.name} ${f.mount}`, value: f.usedPercent, text: fmt.percent(f.usedPercent) })), { max: 100, color: (b) => levelColor(100 - b.value, 20, 10) })
+    const bad = data.disks.filter((d) => d.verdict !== 'ok')
+    const disks = table([t.device, t.mount, t.status], bad.map((d) => [esc(d.name), esc(d.disk), esc(t.smartVerdict[d.verdict] ?? d.verdict)]))
+    const loadRows = data.load.slice(0, 10).map((l) => [esc(l.name), esc(l.cpuAvg === null ? '—' : `${fmt.percent(l.cpuAvg, 0)} / ${fmt.percent(l.cpuMax ?? 0, 0)}`), esc(l.memAvg === null ? '—' : `${fmt.percent(l.memAvg, 0)} / ${fmt.percent(l.memMax ?? 0, 0)}`)])
+    const trend = lineChart(data.cpuTrend.map((p) => ({ x: p.day.getTime(), y: p.value })), { yMax: 100, label: (y) => fmt.percent(y, 0) })
+    const os = table([t.osVersions, t.devices], data.osVersions.map((o) => [esc(o.os), esc(fmt.number(o.devices))]))
+    return section(
+      'computers',
+      `${t.computers} (${fmt.number(data.devices)})`,
+      sub(t.filesystemsNearFull, fsChart + fs, t.none) + sub(t.diskHealth, disks, t.none) + sub(t.cpuMemory, trend + table([t.device, t.cpu, t.memory], loadRows), t.noData) + sub(t.osVersions, os, t.noData),
+    )
+  },
+}

@@ -1,0 +1,39 @@
+import { esc } from '../format.js'
+import { section, table } from '../html-parts.js'
+import type { Section } from '../model.js'
+
+export const upsSection: Section<'ups'> = {
+  id: 'ups',
+  async collect(ctx) {
+    const devices = ctx.devices.filter((d) => d.category === 'ups')
+    const end = ctx.meta.generatedAt < ctx.meta.period.to ? ctx.meta.generatedAt : ctx.meta.period.to
+    const { rows } = await ctx.db.query<{ device_id: string; min_charge: number | null; runtime: number | null; on_battery: number }>(
+      `select device_id,
+              min(min) filter (where metric = 'ups.charge_percent') as min_charge,
+              (array_agg(avg order by bucket desc) filter (where metric = 'ups.runtime_seconds'))[1] as runtime,
+              count(*) filter (where metric = 'ups.on_battery' and max = 1)::int as on_battery
+         from metric_hourly where device_id = any($1) and metric like 'ups.%' and bucket >= $2 and bucket < $3
+        group by device_id`,
+      [devices.map((d) => d.id), ctx.meta.period.from, end],
+    )
+    const found = new Map(rows.map((r) => [r.device_id, r]))
+    return {
+      devices: devices.map((d) => {
+        const r = found.get(d.id)
+        return {
+          deviceId: d.id,
+          name: d.name,
+          minCharge: r?.min_charge == null ? null : Number(r.min_charge),
+          lastRuntimeMin: r?.runtime == null ? null : Math.round(Number(r.runtime) / 60),
+          onBatteryEvents: r?.on_battery ?? 0,
+        }
+      }),
+    }
+  },
+  render(data, fmt) {
+    const { t } = fmt
+    if (!data.devices.length) return ''
+    const rows = data.devices.map((u) => [esc(u.name), esc(u.minCharge === null ? '—' : fmt.percent(u.minCharge, 0)), esc(u.lastRuntimeMin === null ? '—' : fmt.number(u.lastRuntimeMin)), esc(fmt.number(u.onBatteryEvents))])
+    return section('ups', `${t.ups} (${fmt.number(data.devices.length)})`, table([t.device, t.charge, t.runtime, `${t.onBatteryEvents} (${t.hours})`], rows))
+  },
+}
