@@ -1,0 +1,81 @@
+/**
+ * pnpm report --customer ID --quarter 2026Q3 --lang zh-CN --out DIR [--site S] [--from … --to …]
+ *             [--tz Asia/Shanghai] [--database-url URL [--database-schema S] | --data-dir data] [--no-pdf]
+ * Writes the inspection report as HTML and (with Chromium installed) PDF.
+ */
+import path from 'node:path'
+import { Command } from 'commander'
+import { openPglite, openPostgres, type Db } from '../store/db.js'
+import { migrate } from '../store/migrate.js'
+import { generateReport } from './generate.js'
+import { parseLang } from './i18n.js'
+
+interface CliOptions {
+  customer: string
+  quarter?: string
+  from?: string
+  to?: string
+  lang: string
+  tz: string
+  site?: string
+  out: string
+  databaseUrl?: string
+  databaseSchema?: string
+  dataDir: string
+  pdf: boolean
+}
+
+async function openDb(options: CliOptions): Promise<Db> {
+  const db = options.databaseUrl
+    ? await openPostgres({ connectionString: options.databaseUrl, schema: options.databaseSchema, applicationName: 'patrol-report' })
+    : await openPglite({ dataDir: path.join(options.dataDir, 'pglite') })
+  // Brings an older database up to the schema the report reads; a no-op when current.
+  await migrate(db)
+  return db
+}
+
+async function main(argv: string[]): Promise<void> {
+  const program = new Command('report')
+    .description('Write the inspection report (巡检报告) of one customer as HTML and PDF')
+    .requiredOption('--customer <id>', 'customer id')
+    .option('--quarter <quarter>', 'calendar quarter in the customer time zone, e.g. 2026Q3')
+    .option('--from <date>', 'start of a custom period (ISO date or time)')
+    .option('--to <date>', 'end of a custom period, exclusive')
+    .option('--lang <lang>', 'zh-CN or en', 'zh-CN')
+    .option('--tz <zone>', 'the customer time zone (IANA)', process.env.PATROL_REPORT_TZ ?? 'Asia/Shanghai')
+    .option('--site <id>', 'one site only')
+    .option('--out <dir>', 'output folder', 'reports')
+    .option('--database-url <url>', 'PostgreSQL/TimescaleDB (default: the embedded database in --data-dir)', process.env.DATABASE_URL)
+    .option('--database-schema <schema>', 'schema inside that database', process.env.DATABASE_SCHEMA)
+    .option('--data-dir <dir>', "the collector's data folder (embedded database)", process.env.PATROL_DATA_DIR ?? 'data')
+    .option('--no-pdf', 'write the HTML only')
+    .parse(argv)
+  const options = program.opts<CliOptions>()
+  const period = options.quarter ?? (options.from && options.to ? { from: new Date(options.from), to: new Date(options.to) } : null)
+  if (!period) return program.error('give --quarter 2026Q3, or --from and --to')
+  const lang = parseLang(options.lang)
+  const db = await openDb(options)
+  try {
+    const result = await generateReport(db, {
+      customerId: options.customer,
+      period,
+      lang,
+      tz: options.tz,
+      site: options.site,
+      outDir: options.out,
+      pdf: options.pdf,
+      onProgress: (done, total, section) => process.stderr.write(`\r[${'#'.repeat(done).padEnd(total, '.')}] ${done}/${total} ${section.padEnd(14)}`),
+      log: (line) => process.stderr.write(`\n${line}`),
+    })
+    process.stderr.write('\n')
+    console.log(result.htmlPath)
+    if (result.pdfPath) console.log(result.pdfPath)
+  } finally {
+    await db.close()
+  }
+}
+
+main(process.argv).catch((error: unknown) => {
+  console.error(`\nreport failed: ${error instanceof Error ? error.message : String(error)}`)
+  process.exitCode = 1
+})

@@ -1,0 +1,126 @@
+/**
+ * The report's numbers against calculations made here from the seeded facts (not from the report):
+ * availability, SLA compliance, days until full, warranty. On PGlite always, and on the real
+ * PostgreSQL when DATABASE_URL is set.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { migrate, openPglite, openPostgres, type Db } from '@patrol/collector'
+import { buildReport } from '../../collector/src/reports/build.js'
+import { renderHtml } from '../../collector/src/reports/html.js'
+import type { ReportData } from '../../collector/src/reports/model.js'
+import { uniqueName } from '../support/targets.js'
+import { CUSTOMER, QUARTER, seedQuarter, TZ, type SeededQuarter } from './seed.js'
+
+const NOW = new Date('2026-10-02T00:00:00Z') // two days after the quarter, when reports go out
+const DAY = 86_400_000
+const DATABASE_URL = process.env.DATABASE_URL
+const engines = DATABASE_URL ? (['pglite', 'postgres'] as const) : (['pglite'] as const)
+
+describe.each(engines)('inspection report on %s', (engine) => {
+  let db: Db
+  let facts: SeededQuarter
+  let zh: ReportData
+  let en: ReportData
+  const schema = uniqueName('report')
+
+  beforeAll(async () => {
+    db = engine === 'pglite' ? await openPglite() : await openPostgres({ connectionString: DATABASE_URL!, schema })
+    await migrate(db)
+    facts = await seedQuarter(db)
+    zh = await buildReport(db, { customerId: CUSTOMER, period: QUARTER, lang: 'zh-CN', tz: TZ, now: NOW })
+    en = await buildReport(db, { customerId: CUSTOMER, period: QUARTER, lang: 'en', tz: TZ, now: NOW })
+  })
+  afterAll(async () => {
+    if (engine === 'postgres') await db?.query(`drop schema if exists ${schema} cascade`)
+    await db?.close()
+  })
+
+  it('covers the quarter in the customer time zone and every device', () => {
+    // 2026Q3 in Shanghai (UTC+8) begins 2026-07-01 00:00 local = 2026-06-30 16:00 UTC.
+    expect(zh.meta.period.from.toISOString()).toBe('2026-06-30T16:00:00.000Z')
+    expect(zh.meta.period.to.toISOString()).toBe('2026-09-30T16:00:00.000Z')
+    expect(zh.meta.devices).toBe(facts.devices.length)
+    expect(facts.devices.length).toBeGreaterThanOrEqual(50)
+  })
+
+  it('availability matches the downtime spans', () => {
+    const span = facts.to.getTime() - facts.from.getTime()
+    const downOf = (id: string) =>
+      facts.downtime.filter((d) => d.id === id).reduce((s, d) => s + (Math.min((d.to ?? facts.to).getTime(), facts.to.getTime()) - d.from.getTime()), 0)
+    const expectedDevice = (id: string) => 100 * (1 - downOf(id) / span)
+    const a = zh.sections.availability
+    for (const id of ['pc-003', 'sw-sz', 'prn-004', 'pc-029', 'pc-001']) {
+      expect(a.perDevice.find((d) => d.deviceId === id)!.percent, id).toBeCloseTo(expectedDevice(id), 6)
+    }
+    const totalDown = facts.devices.reduce((s, d) => s + downOf(d.id), 0)
+    expect(a.overallPercent).toBeCloseTo(100 * (1 - totalDown / (span * facts.devices.length)), 6)
+    expect(a.incidents).toHaveLength(facts.downtime.length)
+    expect(a.incidents.find((i) => i.deviceId === 'pc-029')!.end).toBeNull()
+    expect(a.previousOverallPercent).toBe(100)
+    const hq = facts.devices.filter((d) => d.site === 'sz')
+    const szDown = hq.reduce((s, d) => s + downOf(d.id), 0)
+    expect(a.perSite.find((s) => s.site === 'sz')!.percent).toBeCloseTo(100 * (1 - szDown / (span * hq.length)), 6)
+  })
+
+  it('SLA compliance counts every ticket whose deadlines were all met', () => {
+    const inPeriod = facts.tickets.filter((t) => t.openedAt >= facts.from && t.openedAt < facts.to)
+    const met = inPeriod.filter((t) => t.ackAfterMin !== null && t.ackAfterMin <= t.responseMin && t.resolveAfterMin !== null && t.resolveAfterMin <= t.resolveMin)
+    const t = zh.sections.tickets
+    expect(t.opened).toBe(inPeriod.length)
+    expect(t.resolved).toBe(inPeriod.filter((x) => x.resolveAfterMin !== null).length)
+    expect(t.slaCompliance).toBeCloseTo((100 * met.length) / inPeriod.length, 6)
+    expect(t.responseCompliance).toBeCloseTo((100 * inPeriod.filter((x) => x.ackAfterMin! <= x.responseMin).length) / inPeriod.length, 6)
+    expect(t.previousOpened).toBe(1)
+    expect(t.repeats).toEqual([expect.objectContaining({ deviceId: 'prn-002', count: 3 })])
+  })
+
+  it('days until full follows the filesystem growth', () => {
+    const spec = facts.filesystems.find((f) => f.id === 'pc-017')!
+    // The last hourly reading is one hour before the quarter ends.
+    const lastDay = (facts.to.getTime() - 3_600_000 - facts.from.getTime()) / DAY
+    const expected = (100 - (spec.base + spec.slope * lastDay)) / spec.slope
+    const fs = zh.sections.computers.filesystems.find((f) => f.deviceId === 'pc-017' && f.mount === 'C:')!
+    expect(fs.growthPerDay).toBeCloseTo(spec.slope, 6)
+    expect(fs.daysUntilFull!).toBeCloseTo(expected, 3)
+    expect(zh.sections.computers.filesystems[0]!.deviceId).toBe('pc-017')
+    const finding = (r: ReportData) => r.sections.findings.findings.find((f) => f.key === 'fs:pc-017:C:')!
+    expect(finding(en).text).toBe(`Disk C: on PC-017 will be full in about ${Math.round(expected)} days`)
+    expect(finding(zh).text).toBe(`PC-017 的磁盘 C: 预计约 ${Math.round(expected)} 天后写满`)
+  })
+
+  it('flags the degrading and failing disks, the tired UPS and the toner running out', () => {
+    const disks = zh.sections.computers.disks.filter((d) => d.verdict !== 'ok').map((d) => `${d.deviceId}:${d.verdict}`)
+    expect(disks.sort()).toEqual(['pc-005:warning', 'srv-03:failing'])
+    expect(zh.sections.ups.devices.find((u) => u.deviceId === 'ups-02')!.lastRuntimeMin).toBe(Math.round((1800 - (1380 * 91) / 92) / 60))
+    const toner = facts.supplies.find((s) => s.id === 'prn-001' && s.supply.includes('Toner'))!
+    const s = zh.sections.printers.supplies.find((x) => x.deviceId === 'prn-001' && x.supply === toner.supply)!
+    expect(s.usedPerMonth).toBeCloseTo(toner.perDay * 30, 6)
+  })
+
+  it('lists warranties ending within six months of the quarter end', () => {
+    const end = facts.to
+    const horizon = new Date(end)
+    horizon.setUTCMonth(horizon.getUTCMonth() + 6)
+    const expected = facts.devices.filter((d) => d.warrantyEnd && Date.parse(`${d.warrantyEnd}T23:59:59Z`) >= end.getTime() && Date.parse(`${d.warrantyEnd}T23:59:59Z`) <= horizon.getTime())
+    expect(zh.sections.inventory.endingSoon).toBe(expected.length)
+    expect(expected.length).toBeGreaterThan(0)
+  })
+
+  it('renders self-contained HTML in both languages', () => {
+    const htmlZh = renderHtml(zh)
+    const htmlEn = renderHtml(en)
+    expect(htmlZh).toContain('<html lang="zh-CN">')
+    expect(htmlZh).toContain('巡检报告')
+    expect(htmlZh).toContain('发现与服务建议')
+    expect(htmlEn).toContain('Inspection report')
+    expect(htmlEn).toContain('Findings and service suggestions')
+    expect(htmlEn).not.toContain('巡检报告')
+    for (const html of [htmlZh, htmlEn]) {
+      expect(html).not.toMatch(/<script|<link|<img|src=|url\(/i)
+      expect(html.replace(/xmlns="http:\/\/www\.w3\.org\/2000\/svg"/g, '')).not.toMatch(/https?:\/\//)
+      expect(html).toContain('<svg')
+    }
+    // Numbers in each locale's own format.
+    expect(htmlEn).toContain(new Intl.NumberFormat('en', { style: 'percent', minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(zh.sections.availability.overallPercent / 100))
+  })
+})
