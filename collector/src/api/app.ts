@@ -17,6 +17,7 @@ import { maintenanceWindowRoutes } from './routes/maintenance-windows.js'
 import { notificationRoutes } from './routes/notifications.js'
 import { ruleRoutes } from './routes/rules.js'
 import { ticketRoutes } from './routes/tickets.js'
+import { siteReviewRoutes } from '../reports/review-route.js'
 
 export async function buildApp(ctx: ApiContext, logger: Logger): Promise<FastifyInstance> {
   // pino's Logger is a FastifyBaseLogger; the cast keeps the app's type the default one.
@@ -56,5 +57,6 @@ export async function buildApp(ctx: ApiContext, logger: Logger): Promise<Fastify
   await app.register(ruleRoutes, { ctx })
   await app.register(maintenanceWindowRoutes, { ctx })
   await app.register(notificationRoutes, { ctx })
+  await app.register(siteReviewRoutes, { ctx })
   return app
 }

@@ -1,0 +1,41 @@
+/**
+ * GET /api/sites/:site/review?customer=ID[&lang=zh-CN|en][&tz=Asia/Shanghai][&format=html|json]
+ * The pre-inspection review of one site. Site ids are unique per customer only, hence ?customer.
+ */
+import { Type } from '@sinclair/typebox'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { ID_PATTERN } from '@patrol/shared'
+import type { ApiContext } from '../api/context.js'
+import { notFound } from '../api/errors.js'
+import { buildSiteReview, renderReviewHtml } from './review.js'
+
+const Id = Type.String({ pattern: ID_PATTERN })
+
+export const siteReviewRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
+  app.get(
+    '/api/sites/:site/review',
+    {
+      schema: {
+        summary: 'Pre-inspection review of a site: problems, tickets, silent devices, what to bring, checklist',
+        params: Type.Object({ site: Id }),
+        querystring: Type.Object(
+          {
+            customer: Id,
+            lang: Type.Optional(Type.Union([Type.Literal('zh-CN'), Type.Literal('en')])),
+            tz: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+            format: Type.Optional(Type.Union([Type.Literal('html'), Type.Literal('json')])),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request, reply) => {
+      const q = request.query
+      const exists = await ctx.db.query('select 1 from site where customer_id = $1 and id = $2', [q.customer, request.params.site])
+      if (!exists.rows.length) throw notFound(`site ${q.customer}/${request.params.site}`)
+      const review = await buildSiteReview(ctx.db, { customerId: q.customer, site: request.params.site, lang: q.lang ?? 'zh-CN', tz: q.tz ?? 'Asia/Shanghai' })
+      if (q.format === 'json') return review
+      return reply.type('text/html; charset=utf-8').send(renderReviewHtml(review))
+    },
+  )
+}
