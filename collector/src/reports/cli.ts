@@ -3,6 +3,7 @@
  *             [--tz Asia/Shanghai] [--database-url URL [--database-schema S] | --data-dir data] [--no-pdf]
  * Writes the inspection report as HTML and (with Chromium installed) PDF.
  */
+import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { Command } from 'commander'
 import { openPglite, openPostgres, type Db } from '../store/db.js'
@@ -26,9 +27,12 @@ interface CliOptions {
 }
 
 async function openDb(options: CliOptions): Promise<Db> {
+  const embedded = path.join(options.dataDir, 'pglite')
+  // Opening a missing folder would create an empty database and report on nothing.
+  if (!options.databaseUrl && !existsSync(embedded)) throw new Error(`no embedded database in ${embedded}: give --data-dir of a collector, or --database-url`)
   const db = options.databaseUrl
     ? await openPostgres({ connectionString: options.databaseUrl, schema: options.databaseSchema, applicationName: 'patrol-report' })
-    : await openPglite({ dataDir: path.join(options.dataDir, 'pglite') })
+    : await openPglite({ dataDir: embedded })
   // Brings an older database up to the schema the report reads; a no-op when current.
   await migrate(db)
   return db

@@ -1,0 +1,57 @@
+/**
+ * `pnpm report` as a person runs it, on an embedded data folder: HTML written, and without a
+ * Chromium the command still succeeds and says how to get the PDF. Bad input fails with a reason.
+ */
+import { execFile } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { migrate, openPglite } from '@patrol/collector'
+import { REPO_ROOT } from '../support/peers.js'
+import { CUSTOMER, seedQuarter } from './seed.js'
+
+const run = promisify(execFile)
+const TSX = path.join(REPO_ROOT, 'node_modules/.bin/tsx')
+const CLI = path.join(REPO_ROOT, 'collector/src/reports/cli.ts')
+
+describe('pnpm report', () => {
+  let dir: string
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'patrol-report-cli-'))
+    await mkdir(path.join(dir, 'data'))
+    const db = await openPglite({ dataDir: path.join(dir, 'data', 'pglite') })
+    await migrate(db)
+    await seedQuarter(db)
+    await db.close()
+  })
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true })
+  })
+
+  it('writes the HTML and, with no Chromium, says how to get the PDF', async () => {
+    const out = path.join(dir, 'out')
+    const { stdout, stderr } = await run(TSX, [CLI, '--customer', CUSTOMER, '--quarter', '2026Q3', '--lang', 'en', '--out', out, '--data-dir', path.join(dir, 'data')], {
+      env: { ...process.env, PATROL_CHROMIUM: path.join(dir, 'no-such-chromium'), DATABASE_URL: '' },
+    })
+    const html = path.join(out, 'inspection-acme-2026Q3-en.html')
+    expect(stdout.trim().split('\n')).toEqual([html])
+    expect(stderr).toContain('9/9')
+    expect(stderr).toContain('apt-get install -y chromium')
+    expect(await readdir(out)).toEqual(['inspection-acme-2026Q3-en.html'])
+    const text = await readFile(html, 'utf8')
+    expect(text).toContain('Inspection report')
+    expect(text).toContain('华东制造集团')
+  })
+
+  it('fails with the reason on a malformed quarter or an unknown customer', async () => {
+    const base = ['--lang', 'zh-CN', '--out', path.join(dir, 'bad'), '--data-dir', path.join(dir, 'data'), '--no-pdf']
+    const env = { ...process.env, DATABASE_URL: '' }
+    await expect(run(TSX, [CLI, '--customer', CUSTOMER, '--quarter', '2026-Q5', ...base], { env })).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('must look like 2026Q3') })
+    await expect(run(TSX, [CLI, '--customer', 'nobody', '--quarter', '2026Q3', ...base], { env })).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('no customer "nobody"') })
+    expect(existsSync(path.join(dir, 'bad'))).toBe(false)
+  })
+})
