@@ -4,7 +4,6 @@
  * recent history, and the last error-log summary.
  */
 import type { DeviceSnapshot, Finding } from '../rules/support/rule.js'
-import type { Queryable } from '../store/db.js'
 
 export interface Diagnostics {
   model: string | null
@@ -20,9 +19,17 @@ export interface Diagnostics {
 }
 
 const HISTORY_POINTS = 60
-const ERROR_EVENTS = 10
+export const ERROR_EVENTS = 10
 
-export async function gatherDiagnostics(db: Queryable, snapshot: DeviceSnapshot, finding: Finding, asset: { model: string | null; serial: string | null }): Promise<Diagnostics> {
+export interface ErrorLogEntry {
+  time: string
+  severity: string
+  code: string
+  message: string
+}
+
+/** The diagnostics from the snapshot, the asset record and the last error-log entries (see tickets/open.ts for the query). */
+export function buildDiagnostics(snapshot: DeviceSnapshot, finding: Finding, asset: { model: string | null; serial: string | null }, errorLog: ErrorLogEntry[]): Diagnostics {
   const inv = snapshot.inventory
   const system = snapshot.state?.system as { sysDescr?: string } | undefined
   const printer = snapshot.state?.printer as { serialNumber?: string } | undefined
@@ -32,11 +39,6 @@ export async function gatherDiagnostics(db: Queryable, snapshot: DeviceSnapshot,
     if (points?.length) history[key] = points.slice(-HISTORY_POINTS).map((p) => ({ t: new Date(p.ts).toISOString(), v: p.value }))
     else if (snapshot.latest[key]) history[key] = [{ t: new Date(snapshot.latest[key][0]).toISOString(), v: snapshot.latest[key][1] }]
   }
-  const { rows: events } = await db.query<{ time: Date; severity: string; code: string; message: string }>(
-    `select time, severity, code, message from device_event where device_id = $1 and severity in ('error', 'critical', 'alert', 'emergency', 'warning')
-     order by time desc limit ${ERROR_EVENTS}`,
-    [snapshot.device.id],
-  )
   return {
     model: asset.model ?? inv?.system?.model ?? null,
     serial: asset.serial ?? inv?.system?.serial ?? printer?.serialNumber ?? null,
@@ -46,7 +48,7 @@ export async function gatherDiagnostics(db: Queryable, snapshot: DeviceSnapshot,
     firmware: system?.sysDescr ?? null,
     trigger: finding.readings,
     history,
-    errorLog: events.map((e) => ({ time: e.time.toISOString(), severity: e.severity, code: e.code, message: e.message.slice(0, 500) })),
+    errorLog: errorLog.map((e) => ({ ...e, message: e.message.slice(0, 500) })),
     ...(inv?.disks ? { disks: inv.disks.map((d) => ({ device: d.device, model: d.model, serial: d.serial, firmware: d.firmware })) } : {}),
   }
 }

@@ -34,6 +34,14 @@ interface OverrideRow {
   params: Record<string, unknown>
 }
 
+interface ConditionWrite {
+  deviceId: string
+  key: string
+  ruleId: string
+  row: ConditionRow | null
+  finding: unknown
+}
+
 interface OpenTicketRef {
   id: number
   problem_key: string
@@ -140,7 +148,10 @@ export class TicketEngine {
     const conditionsOf = groupBy(conditions.rows, (c) => c.device_id)
     const ticketsOf = groupBy(openTickets.rows, (t) => t.device_id)
 
-    for (const loaded of devices.values()) {
+    const writes: ConditionWrite[] = []
+    // Devices are independent: several at once on a server (each ticket is its own transaction), at most
+    // half the pool, so ingest's flushes always find a connection.
+    await inParallel([...devices.values()], this.db.engine === 'postgres' ? 4 : 1, async (loaded) => {
       const { snapshot } = loaded
       const d = snapshot.device
       report.devices++
@@ -170,7 +181,7 @@ export class TicketEngine {
           const finding = seen.get(key)
           const before = previous.get(key)
           const step = stepCondition(before && { active: before.active, since: before.since.getTime(), flips: before.flips.map((f) => new Date(f).getTime()) }, Boolean(finding), now, params as never)
-          if (step.changed || (!step.next && before)) await this.saveCondition(d.id, key, rule.id, step.next, finding, now)
+          if (step.changed || (!step.next && before)) writes.push({ deviceId: d.id, key, ruleId: rule.id, row: step.next, finding })
           const ticket = open.get(key)
           if (finding && step.shouldOpen) {
             if (ticket) {
@@ -184,7 +195,7 @@ export class TicketEngine {
               continue
             }
             const dependents = rule.id === OFFLINE_RULE ? await this.downChildren(d.id) : []
-            const created = await this.db.transaction((tx) => openTicket(tx, { rule, finding, problemKey: key, snapshot, flapping: step.flapping, dependents, now }))
+            const created = await openTicket(this.db, { rule, finding, problemKey: key, snapshot, flapping: step.flapping, dependents, now })
             if (created) report.opened.push(Number(created.id))
           } else if (!finding && ticket && step.recovered && ticket.condition_cleared_at === null) {
             await this.recover(ticket, Boolean(params.autoResolve), now)
@@ -194,7 +205,8 @@ export class TicketEngine {
           }
         }
       }
-    }
+    })
+    await this.saveConditions(writes, now)
     this.evaluations += report.evaluations
     return report
   }
@@ -229,17 +241,24 @@ export class TicketEngine {
     )
   }
 
-  private async saveCondition(deviceId: string, key: string, ruleId: string, row: ConditionRow | null, finding: unknown, now: number): Promise<void> {
-    if (!row) {
-      await this.db.query('delete from rule_condition where device_id = $1 and problem_key = $2', [deviceId, key])
-      return
+  /** The round's condition changes in two statements, whatever their number. */
+  private async saveConditions(writes: ConditionWrite[], now: number): Promise<void> {
+    const gone = writes.filter((w) => !w.row)
+    const kept = writes.filter((w) => w.row)
+    if (gone.length) {
+      await this.db.query('delete from rule_condition r using jsonb_to_recordset($1::jsonb) as x(device_id text, problem_key text) where r.device_id = x.device_id and r.problem_key = x.problem_key', [
+        JSON.stringify(gone.map((w) => ({ device_id: w.deviceId, problem_key: w.key }))),
+      ])
     }
+    if (!kept.length) return
     await this.db.query(
       `insert into rule_condition (device_id, problem_key, rule_id, active, since, last_finding, flips, evaluated_at)
-       values ($1, $2, $3, $4, $5, $6::jsonb, $7::timestamptz[], $8)
+       select x.device_id, x.problem_key, x.rule_id, x.active, to_timestamp(x.since / 1000.0), x.finding,
+              array(select to_timestamp(f::float8 / 1000.0) from jsonb_array_elements_text(x.flips) f), $2
+       from jsonb_to_recordset($1::jsonb) as x(device_id text, problem_key text, rule_id text, active boolean, since float8, finding jsonb, flips jsonb)
        on conflict (device_id, problem_key) do update set active = excluded.active, since = excluded.since, last_finding = coalesce(excluded.last_finding, rule_condition.last_finding),
          flips = excluded.flips, evaluated_at = excluded.evaluated_at`,
-      [deviceId, key, ruleId, row.active, new Date(row.since), finding ? JSON.stringify(finding) : null, row.flips.map((f) => new Date(f)), new Date(now)],
+      [JSON.stringify(kept.map((w) => ({ device_id: w.deviceId, problem_key: w.key, rule_id: w.ruleId, active: w.row!.active, since: w.row!.since, finding: w.finding ?? null, flips: w.row!.flips }))), new Date(now)],
     )
   }
 
@@ -283,6 +302,14 @@ function safeEvaluate(rule: Rule, snapshot: DeviceSnapshot, params: Record<strin
     logger.warn({ rule: rule.id, device: snapshot.device.id, err: (error as Error).message }, 'rule threw; no findings from it this round')
     return []
   }
+}
+
+async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]!)
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
 }
 
 function groupBy<T>(rows: T[], key: (row: T) => string): Map<string, T[]> {
