@@ -97,6 +97,14 @@ describe.each(engines)('inspection report on %s', (engine) => {
     expect(s.usedPerMonth).toBeCloseTo(toner.perDay * 30, 6)
   })
 
+  it('names the devices on an operating system past its end of support', () => {
+    // The seed gives every fifth PC Windows 7.
+    const expected = facts.devices.filter((d) => d.category === 'pc' && Number(d.id.slice(3)) % 5 === 0).map((d) => d.hostname).sort()
+    const finding = en.sections.findings.findings.find((f) => f.key === 'os:Microsoft Windows 7 Professional 10.0.19045')!
+    expect(finding.text).toBe(`${expected.length} device(s) still run Microsoft Windows 7 Professional 10.0.19045, which no longer receives security updates: ${expected.join(', ')}`)
+    expect(zh.sections.computers.outdatedOs.map((d) => d.name).sort()).toEqual(expected)
+  })
+
   it('lists warranties ending within six months of the quarter end', () => {
     const end = facts.to
     const horizon = new Date(end)

@@ -77,7 +77,9 @@ export interface ComputersData {
   filesystems: FilesystemForecast[]
   disks: { deviceId: string; name: string; disk: string; verdict: 'ok' | 'warning' | 'failing' | 'unknown' }[]
   load: { deviceId: string; name: string; cpuAvg: number | null; cpuMax: number | null; memAvg: number | null; memMax: number | null }[]
-  osVersions: { os: string; devices: number }[]
+  osVersions: { os: string; devices: number; outdated: boolean }[]
+  /** Devices whose operating system is past its end of support. */
+  outdatedOs: { deviceId: string; name: string; os: string }[]
   /** Daily mean of CPU over all computers, for the trend chart. */
   cpuTrend: { day: Date; value: number }[]
 }

@@ -15,16 +15,18 @@ export interface Bar {
 export function barChart(bars: Bar[], options: { max?: number; width?: number; color?: (b: Bar) => string } = {}): string {
   if (!bars.length) return ''
   const width = options.width ?? 640
-  const labelW = 180
+  const labelW = 270
   const rowH = 20
+  // Long supply names would run off the left edge: cut them, the table beside has them whole.
+  const cut = (label: string) => (label.length > 44 ? `${label.slice(0, 43)}…` : label)
   const max = options.max ?? Math.max(...bars.map((b) => b.value), 1)
-  const plotW = width - labelW - 70
+  const plotW = width - labelW - 60
   const rows = bars
     .map((b, i) => {
       const w = Math.max(0, Math.min(1, b.value / max)) * plotW
       const y = i * rowH
       const color = options.color?.(b) ?? '#2f6db5'
-      return `<text x="${labelW - 6}" y="${y + 14}" text-anchor="end">${esc(b.label)}</text>` +
+      return `<text x="${labelW - 6}" y="${y + 14}" text-anchor="end">${esc(cut(b.label))}</text>` +
         `<rect x="${labelW}" y="${y + 4}" width="${w.toFixed(1)}" height="${rowH - 8}" fill="${color}"/>` +
         `<text x="${(labelW + w + 4).toFixed(1)}" y="${y + 14}">${esc(b.text ?? String(b.value))}</text>`
     })
@@ -33,7 +35,7 @@ export function barChart(bars: Bar[], options: { max?: number; width?: number; c
 }
 
 /** A line over time with min/max labels; points must be in time order. */
-export function lineChart(points: { x: number; y: number }[], options: { width?: number; height?: number; yMax?: number; label?: (y: number) => string } = {}): string {
+export function lineChart(points: { x: number; y: number }[], options: { width?: number; height?: number; yMax?: number; label?: (y: number) => string; xLabel?: (x: number) => string } = {}): string {
   if (points.length < 2) return ''
   const width = options.width ?? 640
   const height = options.height ?? 140
@@ -50,6 +52,7 @@ export function lineChart(points: { x: number; y: number }[], options: { width?:
     `<line x1="${pad}" y1="${height - pad}" x2="${width - pad}" y2="${height - pad}" stroke="#999"/>` +
     `<line x1="${pad}" y1="${pad}" x2="${pad}" y2="${height - pad}" stroke="#999"/>` +
     `<text x="2" y="${pad + 4}">${esc(label(yMax))}</text><text x="2" y="${height - pad}">0</text>` +
+    (options.xLabel ? `<text x="${pad}" y="${height - pad + 14}">${esc(options.xLabel(x0))}</text><text x="${width - pad}" y="${height - pad + 14}" text-anchor="end">${esc(options.xLabel(x1))}</text>` : '') +
     `<path d="${path}" fill="none" stroke="#2f6db5" stroke-width="1.5"/></svg>`
 }
 

@@ -15,6 +15,9 @@ function periodEnd(ctx: SectionContext): Date {
   return ctx.meta.generatedAt < ctx.meta.period.to ? ctx.meta.generatedAt : ctx.meta.period.to
 }
 
+/** Operating systems past their vendor's end of support: worth a line in the findings. */
+export const OUTDATED_OS = /windows (xp|vista|7|8(\.1)?)\b|windows server (2003|2008|2012)|centos( linux)? [5-8]\b/i
+
 export function osName(device: ReportDevice): string {
   const os = (device.inventory?.os ?? null) as { distro?: string; release?: string } | null
   if (!os?.distro) return '—'
@@ -87,6 +90,7 @@ export const computersSection: Section<'computers'> = {
       byDevice.set(r.device_id, entry)
     }
     const trend = await ctx.db.query<{ day: Date; value: number }>(
+      // Days in UTC: a partial first or last day only shifts a point, it does not invent a trend.
       `select time_bucket('1 day', bucket) as day, avg(avg) as value from metric_hourly
         where device_id = any($1) and metric = 'cpu.load_percent' and bucket >= $2 and bucket < $3 group by 1 order by 1`,
       [ids, ctx.meta.period.from, periodEnd(ctx)],
@@ -98,7 +102,8 @@ export const computersSection: Section<'computers'> = {
       filesystems,
       disks: disks.sort((a, b) => a.verdict.localeCompare(b.verdict)),
       load: [...byDevice.values()].sort((a, b) => (b.cpuMax ?? 0) - (a.cpuMax ?? 0)),
-      osVersions: [...os].map(([name, n]) => ({ os: name, devices: n })).sort((a, b) => b.devices - a.devices),
+      osVersions: [...os].map(([name, n]) => ({ os: name, devices: n, outdated: OUTDATED_OS.test(name) })).sort((a, b) => b.devices - a.devices),
+      outdatedOs: devices.filter((d) => OUTDATED_OS.test(osName(d))).map((d) => ({ deviceId: d.id, name: d.name, os: osName(d) })),
       cpuTrend: trend.rows.map((r) => ({ day: new Date(r.day), value: Number(r.value) })),
     }
   },
@@ -113,8 +118,8 @@ export const computersSection: Section<'computers'> = {
     const bad = data.disks.filter((d) => d.verdict !== 'ok')
     const disks = table([t.device, t.mount, t.status], bad.map((d) => [esc(d.name), esc(d.disk), esc(t.smartVerdict[d.verdict] ?? d.verdict)]))
     const loadRows = data.load.slice(0, 10).map((l) => [esc(l.name), esc(l.cpuAvg === null ? '—' : `${fmt.percent(l.cpuAvg, 0)} / ${fmt.percent(l.cpuMax ?? 0, 0)}`), esc(l.memAvg === null ? '—' : `${fmt.percent(l.memAvg, 0)} / ${fmt.percent(l.memMax ?? 0, 0)}`)])
-    const trend = lineChart(data.cpuTrend.map((p) => ({ x: p.day.getTime(), y: p.value })), { yMax: 100, label: (y) => fmt.percent(y, 0) })
-    const os = table([t.osVersions, t.devices], data.osVersions.map((o) => [esc(o.os), esc(fmt.number(o.devices))]))
+    const trend = lineChart(data.cpuTrend.map((p) => ({ x: p.day.getTime(), y: p.value })), { yMax: 100, label: (y) => fmt.percent(y, 0), xLabel: (x) => fmt.date(new Date(x)) })
+    const os = table([t.osVersions, t.devices], data.osVersions.map((o) => [o.outdated ? `<span class="w-expired">${esc(o.os)}</span>` : esc(o.os), esc(fmt.number(o.devices))]))
     return section(
       'computers',
       `${t.computers} (${fmt.number(data.devices)})`,

@@ -27,6 +27,9 @@ export const findingsSection: Section<'findings'> = {
       if (d.verdict === 'warning') out.push({ severity: 'warning', deviceId: d.deviceId, key: `smart:${d.deviceId}:${d.disk}`, text: p.smartDegrading(d.disk, d.name), recommendation: p.smartDo })
       if (d.verdict === 'failing') out.push({ severity: 'critical', deviceId: d.deviceId, key: `smart:${d.deviceId}:${d.disk}`, text: p.smartFailing(d.disk, d.name), recommendation: p.smartDo })
     }
+    const byOs = new Map<string, string[]>()
+    for (const d of done.computers?.outdatedOs ?? []) byOs.set(d.os, [...(byOs.get(d.os) ?? []), d.name])
+    for (const [os, names] of byOs) out.push({ severity: 'warning', deviceId: null, key: `os:${os}`, text: p.outdatedOs(os, names.sort()), recommendation: p.outdatedOsDo })
     for (const s of done.printers?.supplies ?? []) {
       if (s.daysUntilEmpty === null || s.daysUntilEmpty > FINDING_HORIZON_DAYS) continue
       out.push({ severity: 'info', deviceId: s.deviceId, key: `supply:${s.deviceId}:${s.supply}`, text: p.supplyOut(s.supply, s.name, Math.round(s.daysUntilEmpty)), recommendation: p.supplyDo })

@@ -66,7 +66,9 @@ export const printersSection: Section<'printers'> = {
   render(data, fmt) {
     const { t } = fmt
     if (!data.devices) return ''
-    const chart = barChart(data.supplies.slice(0, 15).map((s) => ({ label: `${s.name} ${s.supply}`.slice(0, 34), value: s.percent, text: fmt.percent(s.percent, 0) })), { max: 100, color: (b) => levelColor(b.value, 25, 10) })
+    // The chart shows what needs attention; long-lasting parts (drums) stay in the table only.
+    const urgent = data.supplies.filter((s) => s.percent < 50 || (s.daysUntilEmpty !== null && s.daysUntilEmpty < 365))
+    const chart = barChart(urgent.slice(0, 15).map((s) => ({ label: `${s.name} ${s.supply}`.slice(0, 34), value: s.percent, text: fmt.percent(s.percent, 0) })), { max: 100, color: (b) => levelColor(b.value, 25, 10) })
     const supplies = table(
       [t.device, t.supply, t.level, t.perMonth, t.runsOutIn],
       data.supplies.map((s) => [esc(s.name), esc(s.supply), esc(fmt.percent(s.percent, 0)), esc(fmt.percent(s.usedPerMonth, 0)), esc(s.daysUntilEmpty === null ? '—' : fmt.number(s.daysUntilEmpty))]),
