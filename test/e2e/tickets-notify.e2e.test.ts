@@ -13,7 +13,8 @@ import type { RunningCollector } from '@patrol/collector'
 import { Dispatcher } from '../../collector/src/notify/dispatcher.js'
 import { TicketEngine } from '../../collector/src/tickets/engine.js'
 import { applyAction } from '../../collector/src/tickets/lifecycle.js'
-import { freePort, REPO_ROOT } from '../support/peers.js'
+import { Ticketing } from '../../collector/src/tickets/service.js'
+import { freePort, REPO_ROOT, waitFor } from '../support/peers.js'
 import { makeTarget, startTestCollector, targets } from '../support/targets.js'
 
 // smtp-server is the collector package's test dependency.
@@ -150,5 +151,21 @@ describe.each(names)('notifications on %s', (name) => {
     expect(mails[0]).toMatch(/^Subject: \[L2\] opened: Filesystem C: 99\.0 % full/m)
     expect(mails[0]).toMatch(/^To: desk@example\.com/m)
     expect(mails[0]).toContain(`X-Patrol-Event: ${openedKey}`)
+  })
+
+  it('a ticket opened after ingest is announced at once, not at the next sweep', async () => {
+    const customer = `m${randomUUID().slice(0, 8)}`
+    await collector.app.inject({ method: 'POST', url: '/api/notification-targets', payload: { customer, config: { kind: 'webhook', url: `http://127.0.0.1:${httpPort}/hook`, secret: SECRET } } })
+    const device = `d-${randomUUID().slice(0, 8)}`
+    await collector.db.query("insert into device (id, customer, site, kind, status, last_seen) values ($1, $2, 'hq', 'agent', 'online', now())", [device, customer])
+    const ticketing = new Ticketing(collector.db, { logger, sweepIntervalS: 0 })
+    try {
+      // What ingest hands over after a flush: the devices and their newest values.
+      ticketing.onFlushed([device], { [device]: { 'ups.on_battery|': [Date.now(), 1] } })
+      const hook = await waitFor(() => received.find((r) => r.path === '/hook' && JSON.parse(r.body).ticket.deviceId === device), { what: 'the webhook for the new ticket', timeoutMs: 10_000 })
+      expect(JSON.parse(hook.body)).toMatchObject({ event: 'opened', ticket: { ruleId: 'ups-on-battery', level: 'L2' } })
+    } finally {
+      await ticketing.stop()
+    }
   })
 })

@@ -24,6 +24,8 @@ export interface EngineOptions {
   /** Devices per evaluation round. */
   chunk?: number
   clock?: () => number
+  /** Called after each round triggered by ingest (to send the notifications it queued). */
+  afterRound?: (report: RoundReport) => void
 }
 
 interface OverrideRow {
@@ -104,8 +106,9 @@ export class TicketEngine {
       const ids = [...this.pending].slice(0, this.options.chunk ?? 500)
       for (const id of ids) this.pending.delete(id)
       try {
-        await this.evaluate(ids, this.clock())
+        const report = await this.evaluate(ids, this.clock())
         this.lastError = null
+        this.options.afterRound?.(report)
       } catch (error) {
         // A failed round is logged and the devices are evaluated again with their next report or sweep.
         this.lastError = (error as Error).message

@@ -9,6 +9,8 @@ import type { Db } from '../store/db.js'
 import { TicketEngine } from './engine.js'
 import { escalateDue } from './escalation.js'
 
+const SWEEP_LOCK = 7_201_928 // "patrol ticket sweep"; next to the migration and maintenance locks
+
 export interface TicketingOptions {
   logger: Logger
   /** Seconds between sweeps; 0 disables the timer (tests drive `sweep`). */
@@ -29,8 +31,39 @@ export class Ticketing {
     private readonly options: TicketingOptions,
   ) {
     this.clock = options.clock ?? Date.now
-    this.engine = new TicketEngine(db, { logger: options.logger, clock: this.clock })
+    this.engine = new TicketEngine(db, {
+      logger: options.logger,
+      clock: this.clock,
+      // A ticket that opened or recovered is announced now, not at the next sweep.
+      afterRound: (report) => {
+        if (report.opened.length || report.recovered.length) this.dispatchSoon()
+      },
+    })
     this.dispatcher = new Dispatcher(db, options.logger, options.notifyBackoffMs)
+  }
+
+  private dispatching: Promise<void> | undefined
+  private dispatchAgain = false
+  private stopped = false
+
+  /** One dispatcher round at a time; a request during a round runs one more after it. */
+  dispatchSoon(): void {
+    if (this.stopped) return
+    if (this.dispatching) {
+      this.dispatchAgain = true
+      return
+    }
+    this.dispatching = this.dispatcher
+      .round(this.clock())
+      .then(() => undefined)
+      .catch((error: Error) => this.options.logger.warn({ err: error.message }, 'notification round failed'))
+      .finally(() => {
+        this.dispatching = undefined
+        if (this.dispatchAgain) {
+          this.dispatchAgain = false
+          this.dispatchSoon()
+        }
+      })
   }
 
   /** Hook for ingest: after a flush commits. Never waits. */
@@ -56,16 +89,28 @@ export class Ticketing {
   }
 
   private async sweepOnce(): Promise<void> {
-    const now = this.clock()
-    const { rows } = await this.db.query<{ id: string }>('select id from device order by id')
-    for (let i = 0; i < rows.length; i += 500) await this.engine.evaluate(rows.slice(i, i + 500).map((r) => r.id), now)
-    await escalateDue(this.db, now)
-    await this.dispatcher.round(now)
+    const work = async () => {
+      const now = this.clock()
+      const { rows } = await this.db.query<{ id: string }>('select id from device order by id')
+      for (let i = 0; i < rows.length; i += 500) await this.engine.evaluate(rows.slice(i, i + 500).map((r) => r.id), now)
+      await escalateDue(this.db, now)
+      await this.dispatcher.round(now)
+    }
+    if (this.db.engine !== 'postgres') return work()
+    // Several collectors on one server: one sweeps at a time (results would be the same, the work
+    // would not), under a transaction-scoped advisory lock held while the sweep runs.
+    await this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<{ ok: boolean }>('select pg_try_advisory_xact_lock($1) as ok', [SWEEP_LOCK])
+      if (rows[0]?.ok) await work()
+    })
   }
 
+  /** Stops the timer and outgoing notifications; the engine still evaluates what it is given (tests drive it). */
   async stop(): Promise<void> {
+    this.stopped = true
     if (this.timer) clearInterval(this.timer)
     await this.sweeping
     await this.engine.idle()
+    await this.dispatching
   }
 }
