@@ -77,6 +77,12 @@ export async function openPostgres(options: PgOptions): Promise<Db> {
     },
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       const client = await pool.connect()
+      // A checked-out client has no error listener of the pool's: a server that goes away between
+      // two statements would emit an unhandled 'error' and kill the process. Note it, let the
+      // statement in progress (or the next one) fail as transient, and destroy the client.
+      let broken: Error | undefined
+      const onError = (error: Error) => void (broken = error)
+      client.on('error', onError)
       try {
         await client.query('begin')
         const tx: Queryable = {
@@ -96,7 +102,8 @@ export async function openPostgres(options: PgOptions): Promise<Db> {
         await client.query('rollback').catch(() => undefined)
         throw error
       } finally {
-        client.release()
+        client.off('error', onError)
+        client.release(broken)
       }
     },
     async close() {
