@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { migrate, openPglite, openPostgres, type Db } from '@patrol/collector'
 import { buildReport } from '../../collector/src/reports/build.js'
+import { applyEdits } from '../../collector/src/reports/edits.js'
 import { renderHtml } from '../../collector/src/reports/html.js'
 import type { ReportData } from '../../collector/src/reports/model.js'
 import { uniqueName } from '../support/targets.js'
@@ -103,6 +104,19 @@ describe.each(engines)('inspection report on %s', (engine) => {
     const finding = en.sections.findings.findings.find((f) => f.key === 'os:Microsoft Windows 7 Professional 10.0.19045')!
     expect(finding.text).toBe(`${expected.length} device(s) still run Microsoft Windows 7 Professional 10.0.19045, which no longer receives security updates: ${expected.join(', ')}`)
     expect(zh.sections.computers.outdatedOs.map((d) => d.name).sort()).toEqual(expected)
+  })
+
+  it("applies an engineer's edits to the findings by key", () => {
+    const before = en.sections.findings.findings
+    const edited = applyEdits(en, {
+      findings: [{ key: 'fs:pc-017:C:', recommendation: 'Move the scans to the file server.' }, { key: 'smart:srv-03:sdb', remove: true }],
+      add: [{ severity: 'info', deviceId: null, text: 'Machine room door does not lock', recommendation: 'Fit a lock.' }],
+    }).sections.findings.findings
+    expect(edited).toHaveLength(before.length)
+    expect(edited.find((f) => f.key === 'fs:pc-017:C:')!.recommendation).toBe('Move the scans to the file server.')
+    expect(edited.some((f) => f.key === 'smart:srv-03:sdb')).toBe(false)
+    expect(edited.at(-1)).toMatchObject({ key: 'engineer:1', text: 'Machine room door does not lock' })
+    expect(en.sections.findings.findings).toBe(before) // the built report is left as it was
   })
 
   it('lists warranties ending within six months of the quarter end', () => {

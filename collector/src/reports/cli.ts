@@ -3,11 +3,12 @@
  *             [--tz Asia/Shanghai] [--database-url URL [--database-schema S] | --data-dir data] [--no-pdf]
  * Writes the inspection report as HTML and (with Chromium installed) PDF.
  */
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { Command } from 'commander'
 import { openPglite, openPostgres, type Db } from '../store/db.js'
 import { migrate } from '../store/migrate.js'
+import type { ReportEdits } from './edits.js'
 import { generateReport } from './generate.js'
 import { parseLang } from './i18n.js'
 
@@ -24,6 +25,7 @@ interface CliOptions {
   databaseSchema?: string
   dataDir: string
   pdf: boolean
+  edits?: string
 }
 
 async function openDb(options: CliOptions): Promise<Db> {
@@ -52,6 +54,7 @@ async function main(argv: string[]): Promise<void> {
     .option('--database-url <url>', 'PostgreSQL/TimescaleDB (default: the embedded database in --data-dir)', process.env.DATABASE_URL)
     .option('--database-schema <schema>', 'schema inside that database', process.env.DATABASE_SCHEMA)
     .option('--data-dir <dir>', "the collector's data folder (embedded database)", process.env.PATROL_DATA_DIR ?? 'data')
+    .option('--edits <file>', "JSON with the engineer's changes to the findings: {findings: [{key, text?, recommendation?, remove?}], add: [...]}")
     .option('--no-pdf', 'write the HTML only')
     .parse(argv)
   const options = program.opts<CliOptions>()
@@ -68,6 +71,7 @@ async function main(argv: string[]): Promise<void> {
       site: options.site,
       outDir: options.out,
       pdf: options.pdf,
+      edits: options.edits ? (JSON.parse(readFileSync(options.edits, 'utf8')) as ReportEdits) : undefined,
       onProgress: (done, total, section) => process.stderr.write(`\r[${'#'.repeat(done).padEnd(total, '.')}] ${done}/${total} ${section.padEnd(14)}`),
       log: (line) => process.stderr.write(`\n${line}`),
     })

@@ -6,6 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { Queryable } from '../store/db.js'
 import { buildReport, type BuildOptions } from './build.js'
+import { applyEdits, type ReportEdits } from './edits.js'
 import { renderHtml } from './html.js'
 import { stringsFor } from './i18n.js'
 import type { ReportData } from './model.js'
@@ -16,6 +17,8 @@ export interface GenerateOptions extends BuildOptions {
   /** false: HTML only. */
   pdf?: boolean
   log?: (line: string) => void
+  /** The engineer's changes to the findings (see edits.ts). */
+  edits?: ReportEdits
 }
 
 export interface GeneratedReport {
@@ -34,7 +37,8 @@ export function reportFileName(report: ReportData): string {
 
 export async function generateReport(db: Queryable, options: GenerateOptions): Promise<GeneratedReport> {
   const log = options.log ?? (() => undefined)
-  const report = await buildReport(db, options)
+  const built = await buildReport(db, options)
+  const report = options.edits ? applyEdits(built, options.edits) : built
   await mkdir(options.outDir, { recursive: true })
   const base = path.join(options.outDir, reportFileName(report))
   const html = renderHtml(report)

@@ -41,7 +41,7 @@ export function renderHtml(report: ReportData): string {
   const fmt = makeFormatter(report.meta.lang, report.meta.tz)
   const { t } = fmt
   const { meta } = report
-  const sites = meta.customer.sites.map((s) => s.name).join('、')
+  const sites = meta.customer.sites.map((s) => s.name).join(t.listSeparator)
   const cover = `<div class="cover"><h1>${esc(t.reportTitle)}</h1><dl>
     <dt>${esc(t.customer)}</dt><dd>${esc(meta.customer.name)}</dd>
     <dt>${esc(t.sites)}</dt><dd>${esc(sites)}</dd>

@@ -123,6 +123,7 @@ const en = {
   days: 'days',
   hours: 'h',
   minutes: 'min',
+  listSeparator: ', ',
 }
 
 export type Strings = typeof en
@@ -245,6 +246,7 @@ const zh: Strings = {
   days: '天',
   hours: '小时',
   minutes: '分钟',
+  listSeparator: '、',
 }
 
 export const STRINGS: Record<Lang, Strings> = { en, 'zh-CN': zh }

@@ -43,7 +43,7 @@ export const summarySection: Section<'summary'> = {
       'summary',
       t.summary,
       `<div class="grade grade-${data.grade}"><span class="letter">${data.grade}</span><span>${esc(t.healthGrade)}: ${esc(t.grade[data.grade])}</span></div>` +
-        `<p>${esc(t.devicesCovered)}: ${esc(fmt.number(data.devices))} · ${esc(t.sites)}: ${esc(report.meta.customer.sites.map((s) => s.name).join('、'))}</p>` +
+        `<p>${esc(t.devicesCovered)}: ${esc(fmt.number(data.devices))} · ${esc(t.sites)}: ${esc(report.meta.customer.sites.map((s) => s.name).join(t.listSeparator))}</p>` +
         `<h3>${esc(t.keyNumbers)}</h3>` + table(['', `${t.thisPeriod} (${report.meta.period.label})`, `${t.previousPeriod} (${report.meta.period.previous.label})`], rows),
     )
   },
