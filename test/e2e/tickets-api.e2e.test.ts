@@ -123,12 +123,26 @@ devices:
     const one = (await call('GET', `/api/tickets/${t}`)).body
     expect(one).toMatchObject({ status: 'open', contractId: `k-${customer}`, outsideContract: false, diagnostics: { model: 'OptiPlex 7090', serial: 'CN0ABC' } })
     expect(typeof one.sla.resolve.remainingMs).toBe('number')
+    const overdue = async () => (await call('GET', `/api/tickets?customer=${customer}&overdue=true`)).body.items.map((i: { id: number }) => i.id)
+    expect(await overdue()).not.toContain(t)
+    await collector.db.query("update ticket set response_due = now() - interval '1 minute' where id = $1", [t])
+    expect(await overdue()).toContain(t)
+    expect((await call('GET', `/api/tickets/${t}`)).body.sla.response).toMatchObject({ overdue: true })
 
     expect((await call('POST', `/api/tickets/${t}/close`, { actor: 'eng' })).body.error).toMatchObject({ code: 'CONFLICT', message: `ticket ${t} is open; cannot close it (allowed from: resolved)` })
-    expect((await call('POST', `/api/tickets/${t}/acknowledge`, { actor: 'li' })).body.status).toBe('acknowledged')
+    const acknowledged = (await call('POST', `/api/tickets/${t}/acknowledge`, { actor: 'li' })).body
+    expect(acknowledged.status).toBe('acknowledged')
+    // Acknowledged after the deadline: the response promise was missed, and it stays on record.
+    expect(acknowledged.sla.response).toMatchObject({ met: false })
+    expect(await overdue()).not.toContain(t)
     expect((await call('POST', `/api/tickets/${t}/assign`, { actor: 'li', assignee: 'zhang' })).body.assignee).toBe('zhang')
     expect((await call('POST', `/api/tickets/${t}/start`, { actor: 'zhang' })).body.status).toBe('in_progress')
     expect((await call('POST', `/api/tickets/${t}/comment`, { actor: 'zhang', text: 'cleaning temp files' })).status).toBe(200)
+    const escalated = (await call('POST', `/api/tickets/${t}/escalate`, { actor: 'zhang', escalation: 'technical', text: 'needs a storage specialist', raiseLevel: true })).body
+    expect(escalated.level).toBe('L1')
+    const escalation = (await call('GET', `/api/tickets/${t}`)).body.history.find((h: { kind: string }) => h.kind === 'escalate')
+    expect(escalation).toMatchObject({ actor: 'zhang', text: 'needs a storage specialist', data: { escalation: 'technical', from: 'L2', to: 'L1' } })
+    expect((await call('POST', `/api/tickets/${t}/escalate`, { actor: 'zhang', escalation: 'sideways', text: 'x' })).status).toBe(400)
     expect((await call('POST', `/api/tickets/${t}/wait`, { actor: 'zhang', text: 'asked the customer which files may go' })).body.sla.waitingOnCustomerSince).not.toBeNull()
     expect((await call('POST', `/api/tickets/${t}/resume`, { actor: 'zhang' })).body.sla.waitingOnCustomerSince).toBeNull()
     expect((await call('POST', `/api/tickets/${t}/resolve`, { actor: 'zhang', problemType: 'disk' })).status).toBe(400)
@@ -136,7 +150,7 @@ devices:
     expect(resolved).toMatchObject({ status: 'resolved', problemReport: { problemType: 'disk space', cause: 'update cache', method: 'cleanup', loss: 'none' } })
     expect((await call('POST', `/api/tickets/${t}/close`, { actor: 'li' })).body.status).toBe('closed')
     const history = (await call('GET', `/api/tickets/${t}`)).body.history.map((h: { kind: string }) => h.kind)
-    expect(history).toEqual(['opened', 'acknowledge', 'assign', 'start', 'comment', 'wait', 'resume', 'resolve', 'close'])
+    expect(history).toEqual(['opened', 'acknowledge', 'assign', 'start', 'comment', 'escalate', 'wait', 'resume', 'resolve', 'close'])
     expect((await call('GET', `/api/tickets?customer=${customer}&status=closed`)).body.items.map((i: { id: number }) => i.id)).toContain(t)
     expect((await call('GET', '/api/tickets/999999999')).status).toBe(404)
     expect((await call('GET', '/api/tickets?level=L9')).status).toBe(400)

@@ -10,6 +10,7 @@ import type { FaultLevel } from '../rules/support/rule.js'
 import type { Db, Queryable } from '../store/db.js'
 import { deadlinesFor, siteDistance, validContract } from './contract.js'
 import { businessTimeBetween } from './sla/calendar.js'
+import { raiseOne } from './escalation.js'
 import { ticketJson, type TicketRow } from './ticket-row.js'
 
 export type Action =
@@ -21,6 +22,8 @@ export type Action =
   | { kind: 'resume'; actor: string }
   | { kind: 'resolve'; actor: string; problemType: string; cause: string; method: string; loss: string; auto?: boolean }
   | { kind: 'close'; actor: string }
+  /** DOMAIN.md (000): technical (needs another skill), device (send-in repair), capability (customer asks for another engineer). */
+  | { kind: 'escalate'; actor: string; escalation: 'technical' | 'device' | 'capability'; text: string; raiseLevel: boolean }
 
 const FROM: Record<Action['kind'], readonly TicketRow['status'][]> = {
   acknowledge: ['open'],
@@ -31,6 +34,7 @@ const FROM: Record<Action['kind'], readonly TicketRow['status'][]> = {
   resume: ['open', 'acknowledged', 'in_progress'],
   resolve: ['open', 'acknowledged', 'in_progress'],
   close: ['resolved'],
+  escalate: ['open', 'acknowledged', 'in_progress'],
 }
 
 async function lockTicket(tx: Queryable, id: number): Promise<TicketRow> {
@@ -93,6 +97,14 @@ export async function applyAction(db: Db | Queryable, id: number, action: Action
         sets = "status = 'closed', closed_at = $2"
         params = [at]
         break
+      case 'escalate':
+        if (action.raiseLevel) {
+          sets = 'level = $2'
+          params = [raiseOne(t.level)]
+        }
+        text = action.text
+        data = { escalation: action.escalation, from: t.level, to: action.raiseLevel ? raiseOne(t.level) : t.level }
+        break
     }
     let updated = t
     if (sets) {
@@ -102,6 +114,11 @@ export async function applyAction(db: Db | Queryable, id: number, action: Action
     await tx.query('insert into ticket_event (ticket_id, time, kind, actor, text, data) values ($1, $2, $3, $4, $5, $6::jsonb)', [id, at, action.kind, action.actor, text, data && JSON.stringify(data)])
     if (action.kind === 'resolve') {
       await enqueueNotification(tx, { key: `ticket:${id}:resolved`, kind: 'resolved', ticketId: id, customer: updated.customer, ticket: ticketJson(updated, now), at: now })
+    }
+    if (action.kind === 'escalate') {
+      const { rows: events } = await tx.query<{ id: number }>("select id from ticket_event where ticket_id = $1 and kind = 'escalate' order by id desc limit 1", [id])
+      const contacts = t.contract_id ? ((await tx.query<{ escalation_contacts: string[] }>('select escalation_contacts from contract where id = $1', [t.contract_id])).rows[0]?.escalation_contacts ?? []) : []
+      await enqueueNotification(tx, { key: `ticket:${id}:escalate:${events[0]?.id}`, kind: 'escalated', ticketId: id, customer: updated.customer, ticket: ticketJson(updated, now), contacts, at: now })
     }
     return updated
   }

@@ -101,5 +101,14 @@ export const ticketRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asyn
     Type.Object({ actor: Actor, problemType: Text(200), cause: Text(4000), method: Text(4000), loss: Text(2000) }, strict),
     (b) => ({ kind: 'resolve', actor: b.actor as string, problemType: b.problemType as string, cause: b.cause as string, method: b.method as string, loss: b.loss as string }),
   )
+  action(
+    '/api/tickets/:id/escalate',
+    'Escalate by hand: technical (another skill), device (send-in repair), capability (another engineer); optionally one level up',
+    Type.Object(
+      { actor: Actor, escalation: Type.Union([Type.Literal('technical'), Type.Literal('device'), Type.Literal('capability')]), text: Text(4000), raiseLevel: Type.Boolean({ default: false }) },
+      strict,
+    ),
+    (b) => ({ kind: 'escalate', actor: b.actor as string, escalation: b.escalation as 'technical' | 'device' | 'capability', text: b.text as string, raiseLevel: b.raiseLevel === true }),
+  )
   action('/api/tickets/:id/close', 'Close a resolved ticket', Type.Object({ actor: Actor }, strict), (b) => ({ kind: 'close', actor: b.actor as string }))
 }
