@@ -152,6 +152,21 @@ describe.each(names)('tickets on %s', (name) => {
     }
   })
 
+  it('an override the rule refuses (written past the API) skips that rule for that device only', async () => {
+    const [broken, fine] = [uid(), uid()]
+    const now = Date.now()
+    for (const id of [broken, fine]) {
+      await device(id)
+      await setLatest(id, { 'fs.used_percent|/': 99, 'battery.wear_percent|BAT0': 70 }, now)
+    }
+    // cpu-high reads history: its broken window must not stop the round that loads history for all.
+    await override('device', broken, 'cpu-high', { windowS: 'long' })
+    await override('device', broken, 'fs-nearly-full', { warningPercent: 'lots' })
+    await engine.evaluate([broken, fine], now)
+    expect((await tickets(broken)).map((t) => t.problem_key)).toEqual(['battery-wear:BAT0'])
+    expect((await tickets(fine)).map((t) => t.problem_key).sort()).toEqual(['battery-wear:BAT0', 'fs-nearly-full:/'])
+  })
+
   it('hysteresis: held for forS to open, clear for clearS to recover and auto-resolve', async () => {
     const id = uid()
     await device(id)

@@ -124,8 +124,15 @@ export class TicketEngine {
     const overrides = (await this.db.query<OverrideRow>('select scope, scope_id, rule_id, enabled, params from rule_override')).rows
     // History windows from the defaults and every override (an override may widen a window).
     const windows = historyWindows(this.rules, (rule) => {
-      const own = overrides.filter((o) => o.rule_id === rule.id).map((o) => o.params)
-      return resolveParams(rule, ...own.map((p) => ({ ...p })))
+      const sets: Record<string, unknown>[] = [resolveParams(rule)]
+      for (const o of overrides.filter((o) => o.rule_id === rule.id)) {
+        try {
+          sets.push(resolveParams(rule, o.params))
+        } catch {
+          // Refused with a warning where it applies (below); it widens no window.
+        }
+      }
+      return sets
     })
     const devices = await loadSnapshots(this.db, deviceIds, windows, now)
     for (const [id, loaded] of devices) {

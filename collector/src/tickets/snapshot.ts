@@ -34,13 +34,20 @@ export interface LoadedDevice {
   parentId: string | null
 }
 
-/** The widest window each metric is wanted for, over the rules that run. */
-export function historyWindows(rules: readonly Rule[], paramsOf: (rule: Rule) => Record<string, unknown>): Map<string, number> {
+/**
+ * The widest window each metric is wanted for, over the rules and every parameter set they run
+ * with (the defaults, and each override on its own). An override that does not validate is left
+ * out here; evaluation skips it with a warning.
+ */
+export function historyWindows(rules: readonly Rule[], paramSetsOf: (rule: Rule) => Record<string, unknown>[]): Map<string, number> {
   const windows = new Map<string, number>()
   for (const rule of rules) {
     if (!rule.history) continue
-    const windowS = rule.history.windowS(paramsOf(rule) as never)
-    for (const metric of rule.history.metrics) windows.set(metric, Math.max(windows.get(metric) ?? 0, windowS))
+    for (const params of paramSetsOf(rule)) {
+      const windowS = rule.history.windowS(params as never)
+      if (!Number.isFinite(windowS) || windowS <= 0) continue
+      for (const metric of rule.history.metrics) windows.set(metric, Math.max(windows.get(metric) ?? 0, windowS))
+    }
   }
   return windows
 }
