@@ -1,0 +1,182 @@
+/**
+ * pnpm bench:report [--devices 500] [--sample-s 3600] [--database-url URL]
+ *
+ * Time and peak memory to produce the quarterly inspection report (HTML, then PDF through
+ * Debian's chromium) for one customer with `--devices` devices and a quarter of readings every
+ * `--sample-s` seconds. The report reads the hourly aggregate (metric_hourly), so hourly samples
+ * give it the same rows to read as one-minute samples whose aggregate is materialised; seeding a
+ * quarter at one minute (≈ 100 M rows for 500 devices) is for a PostgreSQL server, not the
+ * embedded database, and is what `--sample-s 60 --database-url …` does.
+ * peak_rss_mb is this process's resident memory sampled while the report is built and printed
+ * (the embedded database included; the seeding before is not counted: it is the bench's own
+ * work); process_max_rss_mb is the whole run's. Chromium's processes are summed apart (shared
+ * pages counted in each process, so an upper bound).
+ * Last line, one JSON object: {"bench":"report","devices":…,"html_s":…,"pdf_s":…,"peak_rss_mb":…,"pdf_pages":…}
+ */
+import { execFileSync } from 'node:child_process'
+import { readFileSync, readdirSync } from 'node:fs'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { buildReport } from '../../collector/src/reports/build.js'
+import { renderHtml } from '../../collector/src/reports/html.js'
+import { findChromium, htmlToPdf } from '../../collector/src/reports/pdf.js'
+import { parseQuarter } from '../../collector/src/reports/period.js'
+import { openPglite, openPostgres, type Db } from '../../collector/src/store/db.js'
+import { migrate } from '../../collector/src/store/migrate.js'
+
+const args = process.argv.slice(2)
+const arg = (name: string, fallback: string) => {
+  const i = args.indexOf(`--${name}`)
+  return i >= 0 && args[i + 1] ? args[i + 1]! : fallback
+}
+const DEVICES = Number(arg('devices', '500'))
+const SAMPLE_S = Number(arg('sample-s', '3600'))
+const DATABASE_URL = arg('database-url', '')
+const TZ = 'Asia/Shanghai'
+const QUARTER = '2026Q3'
+
+/** Category mix of a typical group customer: mostly PCs, some printers, a few of the rest. */
+function categoryOf(i: number): string {
+  const r = i % 50
+  if (r < 38) return 'pc'
+  if (r < 40) return i % 2 ? 'server-windows' : 'server-unix'
+  if (r < 46) return 'printer'
+  if (r < 49) return 'network-access'
+  return 'ups'
+}
+
+async function seed(db: Db, from: Date, to: Date): Promise<void> {
+  await db.query(`insert into customer (id, name, class) values ('bench', '基准测试集团', 'group')`)
+  await db.query(`insert into site (customer_id, id, name) select 'bench', 's' || k, '站点 ' || k from generate_series(1, 10) k`)
+  const ids = Array.from({ length: DEVICES }, (_, i) => `dev-${String(i).padStart(4, '0')}`)
+  const cats = ids.map((_, i) => categoryOf(i))
+  await db.query(
+    `insert into device (id, customer, site, kind, hostname, status, category, model, warranty_end, inventory, last_seen)
+     select d.id, 'bench', 's' || (1 + d.n % 10), 'agent', upper(d.id), 'online', d.cat, 'Model ' || d.cat, date '2026-12-01' + (d.n % 900)::int,
+            '{"os":{"distro":"Microsoft Windows 10 Pro","release":"10.0.19045"}}'::jsonb, $2
+       from unnest($1::text[], $3::text[]) with ordinality as d(id, cat, n)`,
+    [ids, to, cats],
+  )
+  const step = `interval '${SAMPLE_S} seconds'`
+  const series = `generate_series($1::timestamptz, $2::timestamptz - interval '1 second', ${step}) t`
+  const days = `extract(epoch from t - $1::timestamptz) / 86400`
+  const pick = (want: (c: string) => boolean) => ids.filter((_, i) => want(cats[i]!))
+  const computers = pick((c) => c === 'pc' || c.startsWith('server'))
+  // One statement per device keeps each insert's memory bounded on the embedded database.
+  for (const id of computers) {
+    await db.query(
+      `insert into metric_sample (time, device_id, metric, instance, value)
+       select t, $3, m.metric, m.instance, case m.metric when 'fs.used_percent' then 40 + 0.2 * ${days} else 30 + 20 * sin(extract(epoch from t) / 3600) end
+         from (values ('fs.used_percent', 'C:'), ('cpu.load_percent', ''), ('mem.used_percent', '')) as m(metric, instance) cross join ${series}`,
+      [from, to, id],
+    )
+  }
+  for (const id of pick((c) => c === 'printer')) {
+    await db.query(
+      `insert into metric_sample (time, device_id, metric, instance, value)
+       select t, $3, m.metric, m.instance, case m.metric when 'printer.page_count' then 1000 + 100 * ${days} else greatest(0, 90 - 0.7 * ${days}) end
+         from (values ('printer.supply_percent', 'Black Toner Cartridge HP CF289A'), ('printer.page_count', '')) as m(metric, instance) cross join ${series}`,
+      [from, to, id],
+    )
+  }
+  for (const id of pick((c) => c.startsWith('network'))) {
+    await db.query(
+      `insert into metric_sample (time, device_id, metric, instance, value)
+       select t, $3, m.metric, p.port, case m.metric when 'if.oper_up' then 1 when 'if.in_errors' then 0 else 1e6 end
+         from (values ('if.oper_up'), ('if.in_errors'), ('if.in_bytes_per_second')) as m(metric)
+        cross join (select 'GE1/0/' || k as port from generate_series(1, 8) k) p cross join ${series}`,
+      [from, to, id],
+    )
+  }
+  for (const id of pick((c) => c === 'ups')) {
+    await db.query(
+      `insert into metric_sample (time, device_id, metric, instance, value)
+       select t, $3, m.metric, '', case m.metric when 'ups.charge_percent' then 100 when 'ups.runtime_seconds' then 1800 else 0 end
+         from (values ('ups.charge_percent'), ('ups.runtime_seconds'), ('ups.on_battery')) as m(metric) cross join ${series}`,
+      [from, to, id],
+    )
+  }
+  await db.query(`insert into device_status_change (time, device_id, state) select $1::timestamptz - interval '1 day', id, 'online' from unnest($2::text[]) id`, [from, ids])
+  await db.query(
+    `insert into device_status_change (time, device_id, state) select $1::timestamptz + (n % 80) * interval '1 day', id, 'offline' from unnest($2::text[]) with ordinality as d(id, n) where n % 7 = 0
+     union all select $1::timestamptz + (n % 80) * interval '1 day' + interval '3 hours', id, 'online' from unnest($2::text[]) with ordinality as d(id, n) where n % 7 = 0`,
+    [from, ids],
+  )
+  if (db.timescale) await db.exec(`call refresh_continuous_aggregate('metric_hourly', null, null)`).catch(() => undefined)
+}
+
+/** Peak RSS of chromium processes, sampled while the PDF renders (they are not our children in rusage terms). */
+function chromiumRssMb(): number {
+  let total = 0
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      if (!cmd.includes('patrol-report-chromium-')) continue
+      const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+      total += rss ? Number(rss[1]) / 1024 : 0
+    } catch {
+      // the process ended between listing and reading
+    }
+  }
+  return total
+}
+
+async function main() {
+  const out = await mkdtemp(path.join(os.tmpdir(), 'patrol-bench-report-'))
+  // The embedded database in a folder, as the collector runs it: in memory, a quarter of 500
+  // devices would hold every row in this process's heap.
+  const db = DATABASE_URL ? await openPostgres({ connectionString: DATABASE_URL, schema: `bench_report_${process.pid}` }) : await openPglite({ dataDir: path.join(out, 'pglite') })
+  const { from, to } = parseQuarter(QUARTER, TZ)
+  try {
+    await migrate(db)
+    let t = performance.now()
+    await seed(db, from, to)
+    const seedS = (performance.now() - t) / 1000
+    const rows = (await db.query<{ n: number }>('select count(*)::int as n from metric_sample')).rows[0]!.n
+    console.error(`seeded ${DEVICES} devices, ${rows} readings every ${SAMPLE_S} s, in ${seedS.toFixed(1)} s`)
+
+    let reportPeak = 0
+    const rssSampler = setInterval(() => (reportPeak = Math.max(reportPeak, process.memoryUsage().rss)), 50)
+    t = performance.now()
+    const report = await buildReport(db, { customerId: 'bench', period: QUARTER, lang: 'zh-CN', tz: TZ, now: new Date(to.getTime() + 86_400_000) })
+    const html = renderHtml(report)
+    await writeFile(path.join(out, 'report.html'), html)
+    const htmlS = (performance.now() - t) / 1000
+    console.error(`HTML ${(html.length / 1024).toFixed(0)} KiB in ${htmlS.toFixed(2)} s`)
+
+    let pdfS: number | null = null
+    let pages: number | null = null
+    let chromiumPeak = 0
+    if (findChromium()) {
+      const sampler = setInterval(() => (chromiumPeak = Math.max(chromiumPeak, chromiumRssMb())), 100)
+      t = performance.now()
+      const pdf = await htmlToPdf(html, { lang: 'zh-CN', header: 'bench' })
+      pdfS = (performance.now() - t) / 1000
+      clearInterval(sampler)
+      const file = path.join(out, 'report.pdf')
+      await writeFile(file, pdf)
+      try {
+        pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [file], { encoding: 'utf8' }))?.[1])
+      } catch {
+        pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length
+      }
+      console.error(`PDF ${pages} pages in ${pdfS.toFixed(2)} s; chromium peak ${chromiumPeak.toFixed(0)} MB`)
+    } else console.error('no chromium: PDF not measured (apt-get install -y chromium fonts-noto-cjk)')
+
+    clearInterval(rssSampler)
+    reportPeak = Math.max(reportPeak, process.memoryUsage().rss)
+    const processPeak = process.resourceUsage().maxRSS / 1024
+    console.log(JSON.stringify({
+      bench: 'report', devices: DEVICES, html_s: Number(htmlS.toFixed(3)), pdf_s: pdfS === null ? null : Number(pdfS.toFixed(3)),
+      peak_rss_mb: Math.round(reportPeak / 1048576), pdf_pages: pages, chromium_peak_rss_mb: Math.round(chromiumPeak), process_max_rss_mb: Math.round(processPeak), sample_interval_s: SAMPLE_S, readings: rows,
+      engine: db.engine, seed_s: Number(seedS.toFixed(1)),
+    }))
+  } finally {
+    if (DATABASE_URL) await db.query(`drop schema if exists bench_report_${process.pid} cascade`).catch(() => undefined)
+    await db.close()
+    await rm(out, { recursive: true, force: true })
+  }
+}
+
+await main()
