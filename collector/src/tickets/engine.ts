@@ -158,6 +158,7 @@ export class TicketEngine {
     const conditionsOf = groupBy(conditions.rows, (c) => c.device_id)
     const ticketsOf = groupBy(openTickets.rows, (t) => t.device_id)
 
+    const overrideOf = new Map(overrides.map((o) => [`${o.rule_id}|${o.scope}|${o.scope_id}`, o]))
     const writes: ConditionWrite[] = []
     // Devices are independent: several at once on a server (each ticket is its own transaction), at most
     // half the pool, so ingest's flushes always find a connection.
@@ -170,10 +171,11 @@ export class TicketEngine {
       const previous = new Map((conditionsOf.get(d.id) ?? []).map((c) => [c.problem_key, c]))
       const open = new Map((ticketsOf.get(d.id) ?? []).map((t) => [t.problem_key, t]))
       for (const rule of this.rules) {
+        // Widest scope first: the device's own override has the last word.
         const scoped = [
-          overrides.find((o) => o.rule_id === rule.id && o.scope === 'customer' && o.scope_id === d.customer),
-          overrides.find((o) => o.rule_id === rule.id && o.scope === 'site' && o.scope_id === `${d.customer}/${d.site}`),
-          overrides.find((o) => o.rule_id === rule.id && o.scope === 'device' && o.scope_id === d.id),
+          overrideOf.get(`${rule.id}|customer|${d.customer}`),
+          overrideOf.get(`${rule.id}|site|${d.customer}/${d.site}`),
+          overrideOf.get(`${rule.id}|device|${d.id}`),
         ]
         let params: ReturnType<typeof resolveParams>
         try {
