@@ -313,6 +313,11 @@ try {
     if (lost !== 0 || duplicated !== 0 || rejected !== counters.sentBad) {
       exitCode = 1
       console.log(`\nFAILED: lost ${lost}, duplicated ${duplicated}, rejected ${rejected} of ${counters.sentBad} bad`)
+      // When the lost batches were first sent, by second of the run: points at the fault that lost them.
+      const storedSet = new Set(received.rows.map((r) => r.batch_id))
+      const bySecond = new Map<number, number>()
+      for (const [id, first] of sentAt) if (!storedSet.has(id)) bySecond.set(Math.floor((first - t0) / 1000), (bySecond.get(Math.floor((first - t0) / 1000)) ?? 0) + 1)
+      console.log(`lost batches by second first sent: ${[...bySecond].sort((a, b) => a[0] - b[0]).map(([sec, n]) => `${sec}s:${n}`).join(' ')}`)
       console.log(collector.tail())
     }
     console.log(

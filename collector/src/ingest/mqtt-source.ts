@@ -63,6 +63,11 @@ export class MqttSource implements IngestSource {
         properties: { sessionExpiryInterval: options.sessionExpiryS },
         minReconnectMs: 500,
         maxReconnectMs: 15_000,
+        // We subscribe on every connect ourselves (below). With MQTT.js's own `resubscribe` on,
+        // that SUBSCRIBE is silently skipped on a resumed session (the filter is "already
+        // subscribed"), and Mosquitto 2.0 does not deliver to a shared subscription restored from
+        // its persistence file: after a broker restart nothing arrived (found by pnpm bench:soak).
+        resubscribe: false,
       })
       client.handleMessage = (packet, callback) => {
         const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload
