@@ -119,6 +119,7 @@ export async function startCollector(config: LoadedCollectorConfig, logger: Logg
         mqtt: () => ({ connected: source.connected, url: mqttUrl.replace(/(\/\/[^/:@]*:)[^@/]*@/, '$1***@'), embedded: Boolean(broker) }),
         database: { engine: db.engine, timescale, embedded: embeddedDb },
         downlink: source,
+        notificationsQueued: () => tickets.dispatchSoon(),
         topicPrefix: config.topicPrefix,
       },
       logger,

@@ -43,6 +43,11 @@ export async function buildApp(ctx: ApiContext, logger: Logger): Promise<Fastify
     }
     return reply.code(status).send({ error: { code: error.code ?? 'BAD_REQUEST', message: error.message } })
   })
+  // A change made by hand (ticket resolved, escalated, commented) can queue notifications; send
+  // them now rather than at the next sweep.
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.method !== 'GET' && request.url.startsWith('/api/tickets') && reply.statusCode < 400) ctx.notificationsQueued?.()
+  })
   app.setNotFoundHandler((request, reply) => {
     reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` } })
   })

@@ -11,4 +11,6 @@ export interface ApiContext {
   database: { engine: Db['engine']; timescale: boolean; embedded: boolean }
   downlink: Downlink
   topicPrefix: string
+  /** Something may have queued notifications (a ticket resolved or escalated by hand): send them now. */
+  notificationsQueued?: () => void
 }
