@@ -89,6 +89,16 @@ describe.each(engines)('inspection report on %s', (engine) => {
     expect(finding(zh).text).toBe(`PC-017 的磁盘 C: 预计约 ${Math.round(expected)} 天后写满`)
   })
 
+  it('CPU average and peak over the quarter match the seeded readings', () => {
+    // The seed: every 6 h, 30 + 25·sin(day phase) + (position % 17) for CPU; PC-001 is position 1.
+    const values: number[] = []
+    for (let t = facts.from.getTime(); t < facts.to.getTime(); t += 6 * 3_600_000) values.push(Math.max(0, Math.min(100, 30 + 25 * Math.sin((t / 1000 / 86400) * 2 * Math.PI) + 1)))
+    const load = zh.sections.computers.load.find((l) => l.deviceId === 'pc-001')!
+    expect(load.cpuAvg!).toBeCloseTo(values.reduce((a, b) => a + b, 0) / values.length, 6)
+    expect(load.cpuMax!).toBeCloseTo(Math.max(...values), 6)
+    expect(zh.sections.computers.cpuTrend.length).toBeGreaterThanOrEqual(92)
+  })
+
   it('flags the degrading and failing disks, the tired UPS and the toner running out', () => {
     const disks = zh.sections.computers.disks.filter((d) => d.verdict !== 'ok').map((d) => `${d.deviceId}:${d.verdict}`)
     expect(disks.sort()).toEqual(['pc-005:warning', 'srv-03:failing'])

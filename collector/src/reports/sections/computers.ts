@@ -76,25 +76,41 @@ export const computersSection: Section<'computers'> = {
       .filter((f) => f.usedPercent >= SHOW_USED_PERCENT || (f.daysUntilFull !== null && f.daysUntilFull <= SHOW_DAYS))
       .sort((a, b) => (a.daysUntilFull ?? Infinity) - (b.daysUntilFull ?? Infinity))
     const disks = await diskVerdicts(ctx, devices)
-    const load = await ctx.db.query<{ device_id: string; metric: string; avg: number; max: number }>(
-      `select device_id, metric, sum(avg * samples) / sum(samples) as avg, max(max) as max from metric_hourly
+    // One pass over CPU and memory, in daily buckets per device: the per-device average and peak
+    // and the fleet's daily CPU trend all come from it (the hourly view is the costly part).
+    const daily = await ctx.db.query<{ device_id: string; metric: string; day: Date; total: number; samples: number; max: number }>(
+      `select device_id, metric, time_bucket('1 day', bucket) as day, sum(avg * samples) as total, sum(samples) as samples, max(max) as max
+         from metric_hourly
         where device_id = any($1) and metric in ('cpu.load_percent', 'mem.used_percent') and bucket >= $2 and bucket < $3
-        group by device_id, metric`,
+        group by 1, 2, 3`,
       [ids, ctx.meta.period.from, periodEnd(ctx)],
     )
-    const byDevice = new Map<string, ComputersData['load'][number]>()
-    for (const r of load.rows) {
-      const entry = byDevice.get(r.device_id) ?? { deviceId: r.device_id, name: ctx.byId.get(r.device_id)?.name ?? r.device_id, cpuAvg: null, cpuMax: null, memAvg: null, memMax: null }
-      if (r.metric === 'cpu.load_percent') Object.assign(entry, { cpuAvg: Number(r.avg), cpuMax: Number(r.max) })
-      else Object.assign(entry, { memAvg: Number(r.avg), memMax: Number(r.max) })
-      byDevice.set(r.device_id, entry)
+    const sums = new Map<string, { total: number; samples: number; max: number }>()
+    const cpuDays = new Map<number, { total: number; samples: number }>()
+    for (const r of daily.rows) {
+      const key = `${r.device_id}\u0000${r.metric}`
+      const s = sums.get(key) ?? { total: 0, samples: 0, max: -Infinity }
+      s.total += Number(r.total)
+      s.samples += Number(r.samples)
+      s.max = Math.max(s.max, Number(r.max))
+      sums.set(key, s)
+      if (r.metric === 'cpu.load_percent') {
+        const day = new Date(r.day).getTime()
+        const d = cpuDays.get(day) ?? { total: 0, samples: 0 }
+        d.total += Number(r.total)
+        d.samples += Number(r.samples)
+        cpuDays.set(day, d)
+      }
     }
-    const trend = await ctx.db.query<{ day: Date; value: number }>(
-      // Days in UTC: a partial first or last day only shifts a point, it does not invent a trend.
-      `select time_bucket('1 day', bucket) as day, avg(avg) as value from metric_hourly
-        where device_id = any($1) and metric = 'cpu.load_percent' and bucket >= $2 and bucket < $3 group by 1 order by 1`,
-      [ids, ctx.meta.period.from, periodEnd(ctx)],
-    )
+    const byDevice = new Map<string, ComputersData['load'][number]>()
+    for (const [key, s] of sums) {
+      const [deviceId, metric] = key.split('\u0000') as [string, string]
+      const entry = byDevice.get(deviceId) ?? { deviceId, name: ctx.byId.get(deviceId)?.name ?? deviceId, cpuAvg: null, cpuMax: null, memAvg: null, memMax: null }
+      if (metric === 'cpu.load_percent') Object.assign(entry, { cpuAvg: s.total / s.samples, cpuMax: s.max })
+      else Object.assign(entry, { memAvg: s.total / s.samples, memMax: s.max })
+      byDevice.set(deviceId, entry)
+    }
+    const trend = { rows: [...cpuDays].sort((a, b) => a[0] - b[0]).map(([day, d]) => ({ day: new Date(day), value: d.total / d.samples })) }
     const os = new Map<string, number>()
     for (const d of devices) os.set(osName(d), (os.get(osName(d)) ?? 0) + 1)
     return {
