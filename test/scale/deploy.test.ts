@@ -93,10 +93,10 @@ describe('docker compose files', () => {
     }
   })
 
-  it('production: the collector is checked on /api/health and joins the share group; Grafana gets the provisioning', () => {
+  it('production: the collector is checked on /api/health, joins a share group only when asked; Grafana gets the provisioning', () => {
     const compose = parseYaml(read('docker-compose.yml')) as ComposeFile & { services: Record<string, { environment: Record<string, string> }> }
     expect(JSON.stringify(compose.services.collector!.healthcheck)).toContain('/api/health')
-    expect(compose.services.collector!.environment).toMatchObject({ PATROL_INGEST_SHARE_GROUP: 'patrol-collectors', PATROL_MQTT_PROTOCOL_VERSION: '5' })
+    expect(compose.services.collector!.environment).toMatchObject({ PATROL_INGEST_SHARE_GROUP: '${PATROL_INGEST_SHARE_GROUP:-}', PATROL_MQTT_PROTOCOL_VERSION: '5' })
     expect(compose.services.grafana!.volumes).toEqual(expect.arrayContaining(['../dashboards/provisioning/datasources:/etc/grafana/provisioning/datasources:ro']))
     expect(compose.services.timescaledb!.image).toMatch(/^timescale\/timescaledb:/)
   })

@@ -55,7 +55,12 @@ export function checkClock(message: UplinkMessage, receivedAt: number, policy: C
   for (const t of messageTimes(message)) {
     const corrected = t + offsetMs
     if (corrected > receivedAt + policy.toleranceMs) {
-      return { ok: false, reason: `reading at ${new Date(t).toISOString()} is ${Math.round((corrected - receivedAt) / 60_000)} min in the future${offsetMs ? ` even after correcting the sender's clock by ${offsetMs} ms` : ' and the message has no sentAt to correct it by'}` }
+      const why = offsetMs
+        ? ` even after correcting the sender's clock by ${offsetMs} ms`
+        : message.sentAt === undefined
+          ? ' and the message has no sentAt to correct it by'
+          : " although the sender's sentAt agrees with our clock"
+      return { ok: false, reason: `reading at ${new Date(t).toISOString()} is ${Math.round((corrected - receivedAt) / 60_000)} min in the future${why}` }
     }
     if (corrected < receivedAt - policy.maxAgeMs) {
       return { ok: false, reason: `reading at ${new Date(corrected).toISOString()} is older than the ${Math.round(policy.maxAgeMs / 86_400_000)}-day retention` }
