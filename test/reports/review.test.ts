@@ -62,6 +62,8 @@ describe('pre-inspection review', () => {
     expect(htmlZh).toContain('携带清单')
     expect(htmlZh).toContain('杭州办事处')
     expect(htmlZh).toContain('class="checklist"')
+    expect(htmlZh).toContain('已响应') // ticket states in the reader's language
+    expect(htmlZh).not.toContain('>acknowledged<')
     expect(renderReviewHtml(en)).toContain('Bring list')
   })
 

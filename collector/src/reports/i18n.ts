@@ -124,6 +124,7 @@ const en = {
   hours: 'h',
   minutes: 'min',
   listSeparator: ', ',
+  ticketStatus: { open: 'open', acknowledged: 'acknowledged', in_progress: 'in progress', resolved: 'resolved', closed: 'closed' } as Record<string, string>,
 }
 
 export type Strings = typeof en
@@ -247,6 +248,7 @@ const zh: Strings = {
   hours: '小时',
   minutes: '分钟',
   listSeparator: '、',
+  ticketStatus: { open: '待处理', acknowledged: '已响应', in_progress: '处理中', resolved: '已解决', closed: '已关闭' },
 }
 
 export const STRINGS: Record<Lang, Strings> = { en, 'zh-CN': zh }

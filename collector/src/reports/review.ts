@@ -167,7 +167,7 @@ export function renderReviewHtml(review: SiteReview): string {
     `<h1>${esc(t.preInspectionTitle)}</h1><p>${esc(t.customer)}: ${esc(review.customer)} · ${esc(t.site)}: ${esc(review.site.name)} · ${esc(fmt.dateTime(review.generatedAt))}</p>`,
     section('bring', t.bringList, table([t.item, t.quantity, t.devices], review.bringList.map((b) => [esc(b.item), esc(fmt.number(b.quantity)), esc(b.for.join(', '))])) || `<p>${esc(t.none)}</p>`),
     section('problems', t.problemsAndWarnings, table([t.device, t.finding], review.problems.map((p) => [esc(p.name), esc(p.problem)])) || `<p>${esc(t.none)}</p>`),
-    section('tickets', t.openTickets, table(['#', t.device, t.faultLevel, t.finding, t.status, t.opened], review.tickets.map((k) => [esc(k.id), esc(k.name), esc(k.level), esc(k.title), esc(k.status), esc(fmt.dateTime(k.openedAt))])) || `<p>${esc(t.none)}</p>`),
+    section('tickets', t.openTickets, table(['#', t.device, t.faultLevel, t.finding, t.status, t.opened], review.tickets.map((k) => [esc(k.id), esc(k.name), esc(k.level), esc(k.title), esc(t.ticketStatus[k.status] ?? k.status), esc(fmt.dateTime(k.openedAt))])) || `<p>${esc(t.none)}</p>`),
     sub(t.notSeen, table([t.device, t.lastSeen], review.notSeen.map((n) => [esc(n.name), esc(fmt.dateTime(n.lastSeen))])), t.none),
     sub(t.toReplace, table([t.device, t.item, t.reason], review.toReplace.map((r) => [esc(r.name), esc(r.part), esc(r.why)])), t.none),
     section('checklist', t.checklist, `<ul class="checklist">${review.checklist.map((c) => `<li>${esc(c)}</li>`).join('')}</ul>`),
