@@ -36,7 +36,7 @@ describe.each(names)('ticketing API on %s', (name) => {
 
   const assetYaml = `
 customers:
-  - { id: ${customer}, name: ACME Group, class: group, contactEmail: it@acme.example, engineer: Wang Wei }
+  - { id: ${customer}, name: ACME Group, class: group, contactEmail: it@acme.example, engineer: Wang Wei, language: en, timeZone: Europe/Berlin }
 sites:
   - { customerId: ${customer}, id: hq, name: Head office, distanceKm: 12 }
   - { customerId: ${customer}, id: plant, name: Plant, distanceKm: 350 }

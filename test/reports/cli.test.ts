@@ -47,6 +47,20 @@ describe('pnpm report', () => {
     expect(text).toContain('华东制造集团')
   })
 
+  it("takes the customer's own language when the command line does not name one", async () => {
+    const db = await openPglite({ dataDir: path.join(dir, 'data', 'pglite') })
+    await db.query("update customer set language = 'en', time_zone = 'Europe/London' where id = $1", [CUSTOMER])
+    await db.close()
+    const out = path.join(dir, 'out-default-lang')
+    const { stdout } = await run(TSX, [CLI, '--customer', CUSTOMER, '--quarter', '2026Q3', '--out', out, '--data-dir', path.join(dir, 'data'), '--no-pdf'], {
+      env: { ...process.env, DATABASE_URL: '' },
+    })
+    expect(stdout.trim()).toBe(path.join(out, 'inspection-acme-2026Q3-en.html'))
+    const back = await openPglite({ dataDir: path.join(dir, 'data', 'pglite') })
+    await back.query("update customer set language = 'zh-CN', time_zone = 'Asia/Shanghai' where id = $1", [CUSTOMER])
+    await back.close()
+  })
+
   it('fails with the reason on a malformed quarter or an unknown customer', async () => {
     const base = ['--lang', 'zh-CN', '--out', path.join(dir, 'bad'), '--data-dir', path.join(dir, 'data'), '--no-pdf']
     const env = { ...process.env, DATABASE_URL: '' }

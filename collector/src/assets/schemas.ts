@@ -20,6 +20,10 @@ export const CustomerInput = Type.Object(
     class: Type.Union([Type.Literal('group'), Type.Literal('member'), Type.Literal('free')], { default: 'member' }),
     contactEmail: Type.Optional(Type.Union([Email, Type.Null()])),
     engineer: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
+    /** Language of the customer's reports. */
+    language: Type.Union([Type.Literal('zh-CN'), Type.Literal('en')], { default: 'zh-CN' }),
+    /** IANA time zone for the customer's reports, e.g. Asia/Shanghai. */
+    timeZone: Type.String({ pattern: '^[A-Za-z_]+(/[A-Za-z0-9_+-]+)*$', maxLength: 64, default: 'Asia/Shanghai' }),
   },
   strict,
 )

@@ -9,9 +9,10 @@ import type { AssetFile, ContractInput, CustomerInput, DeviceAssetInput, SiteInp
 
 export async function upsertCustomer(db: Queryable, c: CustomerInput): Promise<void> {
   await db.query(
-    `insert into customer (id, name, class, contact_email, engineer) values ($1, $2, $3, $4, $5)
-     on conflict (id) do update set name = excluded.name, class = excluded.class, contact_email = excluded.contact_email, engineer = excluded.engineer`,
-    [c.id, c.name, c.class ?? 'member', c.contactEmail ?? null, c.engineer ?? null],
+    `insert into customer (id, name, class, contact_email, engineer, language, time_zone) values ($1, $2, $3, $4, $5, $6, $7)
+     on conflict (id) do update set name = excluded.name, class = excluded.class, contact_email = excluded.contact_email, engineer = excluded.engineer,
+       language = excluded.language, time_zone = excluded.time_zone`,
+    [c.id, c.name, c.class ?? 'member', c.contactEmail ?? null, c.engineer ?? null, c.language ?? 'zh-CN', c.timeZone ?? 'Asia/Shanghai'],
   )
 }
 
@@ -79,7 +80,9 @@ const clean = <T extends Record<string, unknown>>(o: T) => Object.fromEntries(Ob
 
 export async function exportAssets(db: Queryable): Promise<AssetFile> {
   const [customers, sites, contracts, devices] = await Promise.all([
-    db.query<{ id: string; name: string; class: 'group' | 'member' | 'free'; contact_email: string | null; engineer: string | null }>('select id, name, class, contact_email, engineer from customer order by id'),
+    db.query<{ id: string; name: string; class: 'group' | 'member' | 'free'; contact_email: string | null; engineer: string | null; language: 'zh-CN' | 'en'; time_zone: string }>(
+      'select id, name, class, contact_email, engineer, language, time_zone from customer order by id',
+    ),
     db.query<{ customer_id: string; id: string; name: string; address: string | null; distance_km: number | null }>('select customer_id, id, name, address, distance_km from site order by customer_id, id'),
     db.query<{ id: string; customer_id: string; name: string; valid_from: string; valid_to: string; calendar: ContractInput['calendar']; targets: ContractInput['targets']; escalation_contacts: string[] }>(
       "select id, customer_id, name, to_char(valid_from, 'YYYY-MM-DD') as valid_from, to_char(valid_to, 'YYYY-MM-DD') as valid_to, calendar, targets, escalation_contacts from contract order by id",
@@ -90,7 +93,7 @@ export async function exportAssets(db: Queryable): Promise<AssetFile> {
     ),
   ])
   return {
-    customers: customers.rows.map((c) => clean({ id: c.id, name: c.name, class: c.class, contactEmail: c.contact_email, engineer: c.engineer })),
+    customers: customers.rows.map((c) => clean({ id: c.id, name: c.name, class: c.class, contactEmail: c.contact_email, engineer: c.engineer, language: c.language, timeZone: c.time_zone })),
     sites: sites.rows.map((s) => clean({ customerId: s.customer_id, id: s.id, name: s.name, address: s.address, distanceKm: s.distance_km })),
     contracts: contracts.rows.map((c) => ({ id: c.id, customerId: c.customer_id, name: c.name, validFrom: c.valid_from, validTo: c.valid_to, calendar: c.calendar, targets: c.targets, escalationContacts: c.escalation_contacts })),
     devices: devices.rows.map((d) =>

@@ -17,8 +17,8 @@ interface CliOptions {
   quarter?: string
   from?: string
   to?: string
-  lang: string
-  tz: string
+  lang?: string
+  tz?: string
   site?: string
   out: string
   databaseUrl?: string
@@ -47,8 +47,8 @@ async function main(argv: string[]): Promise<void> {
     .option('--quarter <quarter>', 'calendar quarter in the customer time zone, e.g. 2026Q3')
     .option('--from <date>', 'start of a custom period (ISO date or time)')
     .option('--to <date>', 'end of a custom period, exclusive')
-    .option('--lang <lang>', 'zh-CN or en', 'zh-CN')
-    .option('--tz <zone>', 'the customer time zone (IANA)', process.env.PATROL_REPORT_TZ ?? 'Asia/Shanghai')
+    .option('--lang <lang>', "zh-CN or en (default: the customer's language)")
+    .option('--tz <zone>', "IANA time zone (default: the customer's, else PATROL_REPORT_TZ, else Asia/Shanghai)")
     .option('--site <id>', 'one site only')
     .option('--out <dir>', 'output folder', 'reports')
     .option('--database-url <url>', 'PostgreSQL/TimescaleDB (default: the embedded database in --data-dir)', process.env.DATABASE_URL)
@@ -60,14 +60,17 @@ async function main(argv: string[]): Promise<void> {
   const options = program.opts<CliOptions>()
   const period = options.quarter ?? (options.from && options.to ? { from: new Date(options.from), to: new Date(options.to) } : null)
   if (!period) return program.error('give --quarter 2026Q3, or --from and --to')
-  const lang = parseLang(options.lang)
   const db = await openDb(options)
   try {
+    // The customer's own language and time zone unless the command line says otherwise.
+    const { rows } = await db.query<{ language: string; time_zone: string }>('select language, time_zone from customer where id = $1', [options.customer]).catch(() => ({ rows: [] as { language: string; time_zone: string }[] }))
+    const lang = parseLang(options.lang ?? rows[0]?.language ?? 'zh-CN')
+    const tz = options.tz ?? rows[0]?.time_zone ?? process.env.PATROL_REPORT_TZ ?? 'Asia/Shanghai'
     const result = await generateReport(db, {
       customerId: options.customer,
       period,
       lang,
-      tz: options.tz,
+      tz,
       site: options.site,
       outDir: options.out,
       pdf: options.pdf,

@@ -22,7 +22,7 @@ export const assetRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async
 
   app.get('/api/customers', async () => {
     const [customers, sites] = await Promise.all([
-      ctx.db.query<Record<string, unknown>>('select id, name, class, contact_email as "contactEmail", engineer from customer order by id'),
+      ctx.db.query<Record<string, unknown>>('select id, name, class, contact_email as "contactEmail", engineer, language, time_zone as "timeZone" from customer order by id'),
       ctx.db.query<Record<string, unknown>>('select customer_id as "customerId", id, name, address, distance_km as "distanceKm" from site order by customer_id, id'),
     ])
     return { items: customers.rows.map((c) => ({ ...c, sites: sites.rows.filter((s) => s.customerId === c.id) })) }

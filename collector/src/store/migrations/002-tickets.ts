@@ -14,6 +14,8 @@ export const tickets: Migration = {
       class text not null default 'member' check (class in ('group', 'member', 'free')),
       contact_email text,
       engineer text,                                   -- the dedicated engineer (技术接口人)
+      language text not null default 'zh-CN' check (language in ('zh-CN', 'en')),  -- of its reports
+      time_zone text not null default 'Asia/Shanghai',  -- IANA zone its reports and calendars use
       created_at timestamptz not null default now()
     );
 
