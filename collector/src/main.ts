@@ -38,7 +38,15 @@ const program = new Command('patrol-collector')
     if (o.withAgent) {
       const agentConfig = loadAgentConfig({
         env: {},
-        overrides: { mqttUrl: collector.mqttUrl, dataDir: path.join(config.dataDir, 'agent'), intervalS: o.agentInterval, topicPrefix: config.topicPrefix, logLevel: config.logLevel },
+        overrides: {
+          mqttUrl: collector.mqttUrl,
+          // The embedded broker speaks MQTT 3.1.1: say so, rather than let the agent try 5 and step down with a warning.
+          protocolVersion: config.mqttUrl ? undefined : 4,
+          dataDir: path.join(config.dataDir, 'agent'),
+          intervalS: o.agentInterval,
+          topicPrefix: config.topicPrefix,
+          logLevel: config.logLevel,
+        },
       })
       agent = await startAgent(agentConfig, { logger: logger.child({ name: 'agent' }), firstCycleDelayMs: 0 })
     }
