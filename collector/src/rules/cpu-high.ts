@@ -1,23 +1,4 @@
-import { Type } from '@sinclair/typebox'
-import { defineRule, historyOf, ruleParams, sustainedAbove } from './support/rule.js'
+import { sustainedHighRule } from './support/sustained-high.js'
 
 /** CPU busy: every reading above the limit for `windowS` (a sustained load, not a spike). */
-export default defineRule({
-  id: 'cpu-high',
-  title: 'CPU busy',
-  level: 'L4',
-  params: ruleParams({ above: Type.Number({ default: 95 }), windowS: Type.Number({ minimum: 60, default: 900 }), autoResolve: Type.Boolean({ default: true }) }),
-  history: { metrics: ['cpu.load_percent', 'host.cpu_load_percent'], windowS: (p) => p.windowS },
-  evaluate(snapshot, params, now) {
-    const out = []
-    for (const metric of ['cpu.load_percent', 'host.cpu_load_percent']) {
-      for (const [instance, points] of historyOf(snapshot, metric)) {
-        const s = sustainedAbove(points, params.above, params.windowS, now)
-        if (!s.sustained) continue
-        const what = instance ? `${metric} ${instance}` : metric
-        out.push({ instance: instance ? `${metric}|${instance}` : metric, title: `CPU busy: ${what} above ${params.above} % for ${Math.round(params.windowS / 60)} min`, readings: { metric, instance, minimum: s.min, samples: s.samples }, series: [`${metric}|${instance}`] })
-      }
-    }
-    return out
-  },
-})
+export default sustainedHighRule({ id: 'cpu-high', title: 'CPU busy', metrics: ['cpu.load_percent', 'host.cpu_load_percent'], unit: '%', defaultAbove: 95 })
