@@ -7,17 +7,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Logger } from 'pino'
 import type { ApiContext } from './context.js'
 import { ApiError } from './errors.js'
-import { deviceConfigRoutes } from './routes/device-config.js'
-import { deviceRoutes } from './routes/devices.js'
-import { healthRoutes } from './routes/health.js'
-import { homeRoutes } from './routes/home.js'
-import { metricRoutes } from './routes/metrics.js'
-import { assetRoutes } from './routes/assets.js'
-import { maintenanceWindowRoutes } from './routes/maintenance-windows.js'
-import { notificationRoutes } from './routes/notifications.js'
-import { ruleRoutes } from './routes/rules.js'
-import { ticketRoutes } from './routes/tickets.js'
-import { siteReviewRoutes } from '../reports/review-route.js'
+import { ROUTES } from './routes/index.js'
 
 export async function buildApp(ctx: ApiContext, logger: Logger): Promise<FastifyInstance> {
   // pino's Logger is a FastifyBaseLogger; the cast keeps the app's type the default one.
@@ -52,16 +42,6 @@ export async function buildApp(ctx: ApiContext, logger: Logger): Promise<Fastify
     reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` } })
   })
 
-  await app.register(healthRoutes, { ctx })
-  await app.register(deviceRoutes, { ctx })
-  await app.register(metricRoutes, { ctx })
-  await app.register(deviceConfigRoutes, { ctx })
-  await app.register(homeRoutes, { ctx })
-  await app.register(ticketRoutes, { ctx })
-  await app.register(assetRoutes, { ctx })
-  await app.register(ruleRoutes, { ctx })
-  await app.register(maintenanceWindowRoutes, { ctx })
-  await app.register(notificationRoutes, { ctx })
-  await app.register(siteReviewRoutes, { ctx })
+  for (const routes of ROUTES) await app.register(routes, { ctx })
   return app
 }

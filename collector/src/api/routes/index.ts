@@ -1,0 +1,28 @@
+// Every group of API routes, registered in this order. Adding routes means adding a file and a line here.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { ApiContext } from '../context.js'
+import { siteReviewRoutes } from '../../reports/review-route.js'
+import { assetRoutes } from './assets.js'
+import { deviceConfigRoutes } from './device-config.js'
+import { deviceRoutes } from './devices.js'
+import { healthRoutes } from './health.js'
+import { homeRoutes } from './home.js'
+import { maintenanceWindowRoutes } from './maintenance-windows.js'
+import { metricRoutes } from './metrics.js'
+import { notificationRoutes } from './notifications.js'
+import { ruleRoutes } from './rules.js'
+import { ticketRoutes } from './tickets.js'
+
+export const ROUTES: readonly FastifyPluginAsyncTypebox<{ ctx: ApiContext }>[] = [
+  healthRoutes,
+  deviceRoutes,
+  metricRoutes,
+  deviceConfigRoutes,
+  homeRoutes,
+  ticketRoutes,
+  assetRoutes,
+  ruleRoutes,
+  maintenanceWindowRoutes,
+  notificationRoutes,
+  siteReviewRoutes,
+]
