@@ -1,13 +1,13 @@
 /**
- * Customers, sites, contracts and device asset records (assignment, the unassigned queue), and
- * the asset list as YAML or CSV, in and out.
+ * Device asset records (assignment, the unassigned queue), and the asset list as YAML or CSV, in
+ * and out. Customers, sites and contracts have their own route files.
  */
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ID_PATTERN } from '@patrol/shared'
-import { ContractInput, CustomerInput, DeviceAssetInput, SiteInput } from '../../assets/schemas.js'
+import { DeviceAssetInput } from '../../assets/schemas.js'
 import { assetYaml, deviceCsv, parseAssetYaml, parseDeviceCsv } from '../../assets/io.js'
-import { assignDevice, exportAssets, importAssets, upsertContract, upsertCustomer, upsertSite } from '../../assets/store.js'
+import { assignDevice, exportAssets, importAssets } from '../../assets/store.js'
 import type { ApiContext } from '../context.js'
 import { badRequest, notFound } from '../errors.js'
 
@@ -19,40 +19,6 @@ export const assetRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async
   for (const type of ['text/csv', 'application/yaml', 'application/x-yaml', 'text/yaml']) {
     if (!app.hasContentTypeParser(type)) app.addContentTypeParser(type, { parseAs: 'string', bodyLimit: 16 * 1024 * 1024 }, (_req, body, done) => done(null, body))
   }
-
-  app.get('/api/customers', async () => {
-    const [customers, sites] = await Promise.all([
-      ctx.db.query<Record<string, unknown>>('select id, name, class, contact_email as "contactEmail", engineer, language, time_zone as "timeZone" from customer order by id'),
-      ctx.db.query<Record<string, unknown>>('select customer_id as "customerId", id, name, address, distance_km as "distanceKm" from site order by customer_id, id'),
-    ])
-    return { items: customers.rows.map((c) => ({ ...c, sites: sites.rows.filter((s) => s.customerId === c.id) })) }
-  })
-  app.put('/api/customers/:id', { schema: { summary: 'Create or update a customer', params: Type.Object({ id: Id }), body: Type.Omit(CustomerInput, ['id']) } }, async (request) => {
-    await upsertCustomer(ctx.db, { ...request.body, id: request.params.id })
-    return { id: request.params.id }
-  })
-  app.put(
-    '/api/customers/:customer/sites/:id',
-    { schema: { summary: 'Create or update a site', params: Type.Object({ customer: Id, id: Id }), body: Type.Omit(SiteInput, ['id', 'customerId']) } },
-    async (request) => {
-      await upsertSite(ctx.db, { ...request.body, customerId: request.params.customer, id: request.params.id })
-      return { customerId: request.params.customer, id: request.params.id }
-    },
-  )
-
-  app.get('/api/contracts', { schema: { summary: 'Contracts', querystring: Type.Object({ customer: Type.Optional(Id) }, { additionalProperties: false }) } }, async (request) => {
-    const { rows } = await ctx.db.query(
-      `select id, customer_id as "customerId", name, to_char(valid_from, 'YYYY-MM-DD') as "validFrom", to_char(valid_to, 'YYYY-MM-DD') as "validTo", calendar, targets,
-              escalation_contacts as "escalationContacts", current_date between valid_from and valid_to as "validNow"
-       from contract where ($1::text is null or customer_id = $1) order by customer_id, valid_from`,
-      [request.query.customer ?? null],
-    )
-    return { items: rows }
-  })
-  app.put('/api/contracts/:id', { schema: { summary: 'Create or update a contract', params: Type.Object({ id: Id }), body: Type.Omit(ContractInput, ['id']) } }, async (request) => {
-    await upsertContract(ctx.db, { ...request.body, id: request.params.id })
-    return { id: request.params.id }
-  })
 
   app.get(
     '/api/devices-unassigned',

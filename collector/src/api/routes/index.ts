@@ -3,6 +3,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { ApiContext } from '../context.js'
 import { siteReviewRoutes } from '../../reports/review-route.js'
 import { assetRoutes } from './assets.js'
+import { contractRoutes } from './contracts.js'
+import { customerRoutes } from './customers.js'
 import { deviceConfigRoutes } from './device-config.js'
 import { deviceRoutes } from './devices.js'
 import { healthRoutes } from './health.js'
@@ -11,6 +13,7 @@ import { maintenanceWindowRoutes } from './maintenance-windows.js'
 import { metricRoutes } from './metrics.js'
 import { notificationRoutes } from './notifications.js'
 import { ruleRoutes } from './rules.js'
+import { siteRoutes } from './sites.js'
 import { ticketRoutes } from './tickets.js'
 
 export const ROUTES: readonly FastifyPluginAsyncTypebox<{ ctx: ApiContext }>[] = [
@@ -20,6 +23,9 @@ export const ROUTES: readonly FastifyPluginAsyncTypebox<{ ctx: ApiContext }>[] =
   deviceConfigRoutes,
   homeRoutes,
   ticketRoutes,
+  customerRoutes,
+  siteRoutes,
+  contractRoutes,
   assetRoutes,
   ruleRoutes,
   maintenanceWindowRoutes,
