@@ -14,6 +14,7 @@ import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.js'
 import type { LoadedCollectorConfig } from './config.js'
 import { Ingest } from './ingest/ingest.js'
 import { MqttSource, type IngestSource } from './ingest/mqtt-source.js'
+import { liveHubFor, type LiveHub } from './live/hub.js'
 import { IngestStats } from './ingest/stats.js'
 import { IngestWriter } from './ingest/writer.js'
 import { openPglite, openPostgres, type Db } from './store/db.js'
@@ -34,6 +35,8 @@ export interface RunningCollector {
   maintenance: Maintenance
   /** Rules, tickets, escalation and notifications. */
   tickets: Ticketing
+  /** Live ticket and device events (GET /api/events). */
+  live: LiveHub
   close(): Promise<void>
 }
 
@@ -111,6 +114,9 @@ export async function startCollector(config: LoadedCollectorConfig, logger: Logg
     cleanups.push(() => maintenance.stop())
     tickets.start()
 
+    const live = await liveHubFor(db, { logger, connectionString: config.databaseUrl, schema: config.databaseSchema }).start()
+    cleanups.push(() => live.close())
+
     const app = await buildApp(
       {
         db,
@@ -121,6 +127,7 @@ export async function startCollector(config: LoadedCollectorConfig, logger: Logg
         downlink: source,
         notificationsQueued: () => tickets.dispatchSoon(),
         topicPrefix: config.topicPrefix,
+        live,
       },
       logger,
     )
@@ -136,7 +143,7 @@ export async function startCollector(config: LoadedCollectorConfig, logger: Logg
       logger.warn({ wanted: config.port, port }, `HTTP port ${config.port} is taken; listening on ${port} instead`)
     }
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
-    return { url, mqttUrl, db, stats, app, ingest, source, maintenance, tickets, close: closeAll }
+    return { url, mqttUrl, db, stats, app, ingest, source, maintenance, tickets, live, close: closeAll }
   } catch (error) {
     await closeAll()
     throw error

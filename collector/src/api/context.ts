@@ -1,6 +1,7 @@
 import type { Db } from '../store/db.js'
 import type { IngestStats } from '../ingest/stats.js'
 import type { Downlink } from '../ingest/downlink.js'
+import type { LiveHub } from '../live/hub.js'
 
 /** What the routes need from the running collector. */
 export interface ApiContext {
@@ -13,4 +14,6 @@ export interface ApiContext {
   topicPrefix: string
   /** Something may have queued notifications (a ticket resolved or escalated by hand): send them now. */
   notificationsQueued?: () => void
+  /** Live ticket and device events for GET /api/events; absent where the collector runs without them. */
+  live?: LiveHub
 }

@@ -29,6 +29,11 @@ export interface Db extends Queryable {
   /** Embedded PGlite whose data lives in a folder (reopened on every start). */
   persistent: boolean
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>
+  /**
+   * LISTEN in-process (the embedded PGlite); resolves to the unlisten. On a server there is none:
+   * a listener needs a connection of its own (collector/src/live/pg-listener.ts).
+   */
+  listen?: (channel: string, onPayload: (payload: string) => void) => Promise<() => Promise<void>>
   close(): Promise<void>
 }
 
@@ -141,6 +146,7 @@ export async function openPglite(options: PgliteOptions = {}): Promise<Db> {
     persistent: Boolean(options.dataDir),
     ...wrap(lite),
     transaction: (fn) => lite.transaction((tx) => fn(wrap(tx))),
+    listen: (channel, onPayload) => lite.listen(channel, onPayload),
     async close() {
       await lite.close()
     },

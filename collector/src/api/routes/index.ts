@@ -7,6 +7,7 @@ import { contractRoutes } from './contracts.js'
 import { customerRoutes } from './customers.js'
 import { deviceConfigRoutes } from './device-config.js'
 import { deviceRoutes } from './devices.js'
+import { eventRoutes } from './events.js'
 import { healthRoutes } from './health.js'
 import { homeRoutes } from './home.js'
 import { maintenanceWindowRoutes } from './maintenance-windows.js'
@@ -31,4 +32,5 @@ export const ROUTES: readonly FastifyPluginAsyncTypebox<{ ctx: ApiContext }>[] =
   maintenanceWindowRoutes,
   notificationRoutes,
   siteReviewRoutes,
+  eventRoutes,
 ]
