@@ -1,0 +1,147 @@
+/**
+ * The API's documentation, generated from the route schemas: OpenAPI 3.1 at `/docs/json` (and
+ * `/docs/yaml`), browsable at `/docs` with Swagger UI.
+ *
+ * Decisions:
+ * - OpenAPI 3.1, not 3.0: TypeBox writes JSON Schema (`{ type: 'null' }` in unions), which 3.1
+ *   takes as it is and 3.0 would reject.
+ * - Tags come from the URL (`/api/<group>/…` → `<group>`) in an onRoute hook, so a route file only
+ *   names its tag when the URL does not say it (sites live under /api/customers/…). The same hook
+ *   marks public routes `security: []`, writes the minimum role into the description, and hides
+ *   everything outside /api (console files, the plain home page, the docs themselves).
+ * - Swagger UI's assets are served by the plugin from node_modules (customers' networks may be
+ *   closed: no CDN) under a strict Content-Security-Policy of our own: the page has no inline
+ *   script, so `script-src 'self'` holds; the online validator badge is switched off rather than
+ *   allowed (it would send the spec to validator.swagger.io).
+ * - Error responses are added to the document only (`transformObject`), not to the route schemas:
+ *   a response schema would change how every error body is serialised at run time.
+ */
+import type { FastifyInstance, RouteOptions } from 'fastify'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+
+export const DOCS_PREFIX = '/docs'
+
+/** The CSP of the /docs pages: everything from this origin, nothing inline, no other host. */
+export const DOCS_CSP = [
+  "default-src 'self'",
+  "base-uri 'self'",
+  "connect-src 'self'",
+  "font-src 'self' data:",
+  "form-action 'self'",
+  "frame-ancestors 'self'",
+  "img-src 'self' data:",
+  "object-src 'none'",
+  "script-src 'self'",
+  "script-src-attr 'none'",
+  "style-src 'self'",
+].join('; ')
+
+const ERROR_BODY = {
+  type: 'object' as const,
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object' as const,
+      required: ['code', 'message'],
+      properties: {
+        code: { type: 'string' as const, description: 'Stable machine-readable code, e.g. BAD_REQUEST, NOT_FOUND, FORBIDDEN' },
+        message: { type: 'string' as const },
+        details: { description: 'Per-field validation problems, when there are any' },
+      },
+    },
+  },
+}
+
+/**
+ * Summaries for routes written before the documentation existed whose files do not give one yet.
+ * A summary in the route's own schema wins; new routes must bring their own (test/e2e/openapi.test.ts).
+ */
+const SUMMARIES: Record<string, string> = {
+  'GET /api/rules': 'The rules, their default parameters and what each parameter means',
+  'GET /api/rule-overrides': 'Rule overrides (per customer, site or device)',
+  'GET /api/notification-targets': 'Notification targets (webhook, e-mail, external hook); secrets masked',
+  'DELETE /api/notification-targets/:id': 'Disable a notification target',
+}
+
+type AuthConfig = { public?: boolean; minRole?: string } | undefined
+type Schema = Record<string, unknown> & { tags?: string[]; description?: string; hide?: boolean; security?: unknown }
+
+/** The tag of an /api URL: its first segment after /api (`/api/customers/:id/sites` → `customers`). */
+export function tagOf(url: string): string | null {
+  const m = /^\/api\/([^/:?*]+)/.exec(url)
+  return m ? m[1]! : null
+}
+
+/** Fills in what the route files leave to the URL and the route's auth config. */
+export function describeRoute(route: Pick<RouteOptions, 'method' | 'url' | 'schema' | 'config'>): void {
+  const schema: Schema = { ...((route.schema as Schema | undefined) ?? {}) }
+  const url = route.url ?? ''
+  const config = (route.config ?? {}) as { auth?: AuthConfig }
+  if (url === DOCS_PREFIX || url.startsWith(`${DOCS_PREFIX}/`)) {
+    // The documentation is readable without signing in (the API it describes is not).
+    route.config = { ...config, auth: { ...config.auth, public: true } } as RouteOptions['config']
+  }
+  const tag = tagOf(url)
+  if (!tag) {
+    schema.hide = true
+  } else {
+    if (!schema.tags?.length) schema.tags = [tag]
+    const summary = typeof route.method === 'string' ? SUMMARIES[`${route.method} ${url}`] : undefined
+    if (!schema.summary && summary) schema.summary = summary
+    const auth = config.auth
+    if (auth?.public) schema.security = []
+    else if (auth?.minRole && !schema.description?.includes('Needs the')) schema.description = [schema.description, `Needs the ${auth.minRole} role or above.`].filter(Boolean).join('\n\n')
+  }
+  route.schema = schema as RouteOptions['schema']
+}
+
+/**
+ * Registers the generator and the UI. Call before any route is registered: routes added earlier
+ * are not seen by either hook.
+ */
+export async function registerOpenApi(app: FastifyInstance, version: string): Promise<void> {
+  app.addHook('onRoute', (route) => describeRoute(route))
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'patrol collector API',
+        version,
+        description:
+          'Monitoring and preventive maintenance for IT service companies. Every route needs a signed-in user (session cookie from POST /api/auth/login, or an API token from POST /api/tokens as `Authorization: Bearer …`) unless marked otherwise; reads are limited to the customers the user may see. Errors: `{ error: { code, message, details? } }`. Lists: `{ total, limit, offset, items }`.',
+        license: { name: 'see the repository' },
+      },
+      components: {
+        securitySchemes: {
+          apiToken: { type: 'http', scheme: 'bearer', description: 'An API token (POST /api/tokens), sent as `Authorization: Bearer <token>`.' },
+          session: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'patrol_session',
+            description: 'The browser session from POST /api/auth/login. Writes must also send the `x-csrf-token` header with the csrfToken from the login answer.',
+          },
+        },
+        schemas: { Error: ERROR_BODY },
+      },
+      security: [{ apiToken: [] }, { session: [] }],
+    },
+    transformObject: (documents) => {
+      if (!('openapiObject' in documents)) return documents.swaggerObject
+      const { openapiObject } = documents
+      for (const path of Object.values(openapiObject.paths ?? {})) {
+        for (const op of Object.values(path as Record<string, { responses?: Record<string, unknown> }>)) {
+          if (typeof op !== 'object' || op === null || !('responses' in op)) continue
+          op.responses = { ...op.responses, default: { description: 'An error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } } }
+        }
+      }
+      return openapiObject
+    },
+  })
+  await app.register(swaggerUi, {
+    routePrefix: DOCS_PREFIX,
+    staticCSP: DOCS_CSP,
+    uiConfig: { validatorUrl: null, deepLinking: true, docExpansion: 'list' },
+    theme: { title: 'patrol API' },
+  })
+}
