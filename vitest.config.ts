@@ -5,7 +5,8 @@ import { defineConfig } from 'vitest/config'
 // skipping.
 export default defineConfig({
   test: {
-    include: ['{shared,agent,collector,dashboards,test}/**/*.test.ts'],
+    include: ['{shared,agent,collector,dashboards,test}/**/*.test.ts', 'console/src/**/*.test.ts'],
+    // The browser tests have their own config (pnpm test:e2e): one at a time, after the console build.
     exclude: ['**/node_modules/**', 'test/e2e/browser/**'],
     testTimeout: 60_000,
     hookTimeout: 120_000,

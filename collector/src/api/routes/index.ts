@@ -3,13 +3,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { ApiContext } from '../context.js'
 import { siteReviewRoutes } from '../../reports/review-route.js'
 import { assetRoutes } from './assets.js'
+import { consoleRoutes } from './console.js'
 import { contractRoutes } from './contracts.js'
 import { customerRoutes } from './customers.js'
 import { deviceConfigRoutes } from './device-config.js'
 import { deviceRoutes } from './devices.js'
 import { eventRoutes } from './events.js'
 import { healthRoutes } from './health.js'
-import { homeRoutes } from './home.js'
 import { maintenanceWindowRoutes } from './maintenance-windows.js'
 import { metricRoutes } from './metrics.js'
 import { notificationRoutes } from './notifications.js'
@@ -22,7 +22,6 @@ export const ROUTES: readonly FastifyPluginAsyncTypebox<{ ctx: ApiContext }>[] =
   deviceRoutes,
   metricRoutes,
   deviceConfigRoutes,
-  homeRoutes,
   ticketRoutes,
   customerRoutes,
   siteRoutes,
@@ -33,4 +32,6 @@ export const ROUTES: readonly FastifyPluginAsyncTypebox<{ ctx: ApiContext }>[] =
   notificationRoutes,
   siteReviewRoutes,
   eventRoutes,
+  // Last: its catch-all GET answers the console's pages for any path no route above claims.
+  consoleRoutes,
 ]
