@@ -17,6 +17,7 @@ import { MqttSource, type IngestSource } from './ingest/mqtt-source.js'
 import { liveHubFor, type LiveHub } from './live/hub.js'
 import { IngestStats } from './ingest/stats.js'
 import { IngestWriter } from './ingest/writer.js'
+import { ReportScheduler } from './reports/scheduler.js'
 import { openPglite, openPostgres, type Db } from './store/db.js'
 import { applyTimescalePolicies, Maintenance, maintenanceMode } from './store/maintenance.js'
 import { migrate } from './store/migrate.js'
@@ -114,6 +115,14 @@ export async function startCollector(config: LoadedCollectorConfig, logger: Logg
     cleanups.push(() => maintenance.stop())
     tickets.start()
 
+    // Quarter-end reports for group customers: generated, archived and mailed (reports/scheduler.ts).
+    const reportMail = config.reportSmtpUrl ? { smtpUrl: config.reportSmtpUrl, from: config.reportMailFrom } : null
+    if (config.reportSchedule) {
+      const reports = new ReportScheduler(db, { graceHours: config.reportGraceHours, checkIntervalS: config.reportCheckIntervalS, mail: reportMail }, logger)
+      reports.start()
+      cleanups.push(() => reports.stop())
+    }
+
     const live = await liveHubFor(db, { logger, connectionString: config.databaseUrl, schema: config.databaseSchema }).start()
     cleanups.push(() => live.close())
 
@@ -126,6 +135,7 @@ export async function startCollector(config: LoadedCollectorConfig, logger: Logg
         database: { engine: db.engine, timescale, embedded: embeddedDb },
         downlink: source,
         notificationsQueued: () => tickets.dispatchSoon(),
+        reportMail,
         topicPrefix: config.topicPrefix,
         live,
       },

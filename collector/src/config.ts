@@ -34,6 +34,11 @@ export const CollectorConfigSchema = Type.Object({
   compressAfterDays: Type.Integer({ minimum: 1, default: 7 }),
   replayWindowDays: Type.Integer({ minimum: 1, default: 14, description: 'how long batch ids are remembered to ignore replays' }),
   maintenanceIntervalS: Type.Integer({ minimum: 10, default: 600 }),
+  reportSchedule: Type.Boolean({ default: true, description: 'generate, archive and e-mail every group customer\'s quarterly report after its local quarter end' }),
+  reportGraceHours: Type.Number({ minimum: 0, maximum: 24 * 14, default: 6, description: 'hours after the local quarter end before the quarterly report is made (late readings, last tickets)' }),
+  reportCheckIntervalS: Type.Integer({ minimum: 30, maximum: 86_400, default: 300, description: 'how often the report scheduler looks for a closed quarter and for report mails to retry' }),
+  reportSmtpUrl: Type.Optional(Type.String({ pattern: '^smtps?://', description: 'SMTP server for report e-mails (smtp://user:pass@host:587); reports are archived but not mailed without it' })),
+  reportMailFrom: Type.String({ minLength: 3, default: 'patrol@localhost', description: 'sender address of report e-mails' }),
   logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
 })
 export type CollectorConfig = Static<typeof CollectorConfigSchema>

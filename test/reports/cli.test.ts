@@ -39,7 +39,7 @@ describe('pnpm report', () => {
     })
     const html = path.join(out, 'inspection-acme-2026Q3-en.html')
     expect(stdout.trim().split('\n')).toEqual([html])
-    expect(stderr).toContain('9/9')
+    expect(stderr).toContain('10/10')
     expect(stderr).toContain('apt-get install -y chromium')
     expect(await readdir(out)).toEqual(['inspection-acme-2026Q3-en.html'])
     const text = await readFile(html, 'utf8')

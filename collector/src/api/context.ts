@@ -1,6 +1,7 @@
 import type { Db } from '../store/db.js'
 import type { IngestStats } from '../ingest/stats.js'
 import type { Downlink } from '../ingest/downlink.js'
+import type { ReportMailSettings } from '../reports/mail.js'
 import type { LiveHub } from '../live/hub.js'
 
 /** What the routes need from the running collector. */
@@ -16,4 +17,6 @@ export interface ApiContext {
   notificationsQueued?: () => void
   /** Live ticket and device events for GET /api/events; absent where the collector runs without them. */
   live?: LiveHub
+  /** SMTP for report e-mails (POST /api/reports/:id/send); null or absent: not configured. */
+  reportMail?: ReportMailSettings | null
 }

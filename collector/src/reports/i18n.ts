@@ -75,6 +75,19 @@ const en = {
   charge: 'Battery charge (min)',
   runtime: 'Runtime (min)',
   onBatteryEvents: 'On battery',
+  supplyPerMonth: 'Supply consumption per month (percentage points of the cartridge)',
+  month: 'Month',
+  portPeaks: 'Port utilisation peaks',
+  selfTest: 'Last self-test',
+  selfTestDate: 'Self-test date',
+  batteryLowHours: 'Battery low',
+  upsEvents: 'On battery and battery-low hours per UPS',
+  selfTestResult: { donePass: 'passed', doneWarning: 'warning', doneError: 'failed', aborted: 'aborted', inProgress: 'in progress', noTestsInitiated: 'never run', invalidTest: 'invalid test' } as Record<string, string>,
+  inspections: 'Site visits',
+  visitedAt: 'Visited',
+  checklistDone: 'Checklist done',
+  openItems: 'Not done',
+  notes: 'Notes',
   tickets: 'Tickets',
   opened: 'Opened',
   resolved: 'Resolved',
@@ -199,6 +212,19 @@ const zh: Strings = {
   charge: '电池电量 (最低)',
   runtime: '续航 (分钟)',
   onBatteryEvents: '电池供电',
+  supplyPerMonth: '耗材月消耗（占整盒百分比）',
+  month: '月份',
+  portPeaks: '端口利用率峰值',
+  selfTest: '最近自检',
+  selfTestDate: '自检日期',
+  batteryLowHours: '电池低电量',
+  upsEvents: '各 UPS 电池供电与低电量时长',
+  selfTestResult: { donePass: '通过', doneWarning: '警告', doneError: '失败', aborted: '中止', inProgress: '进行中', noTestsInitiated: '从未自检', invalidTest: '无效测试' },
+  inspections: '现场巡检记录',
+  visitedAt: '巡检时间',
+  checklistDone: '检查项完成',
+  openItems: '未完成项',
+  notes: '备注',
   tickets: '工单',
   opened: '新建',
   resolved: '已解决',
@@ -313,3 +339,22 @@ export const PHRASES = {
 } satisfies Record<Lang, Record<string, unknown>>
 
 export type Phrases = (typeof PHRASES)['en']
+
+/** The e-mail that carries a report to the customer: subject and body in the report's language. */
+export const MAIL = {
+  en: {
+    subject: (customer: string, period: string, version: number) => `Inspection report ${period} — ${customer}${version > 1 ? ` (version ${version})` : ''}`,
+    body: (customer: string, period: string, attachment: 'pdf' | 'html') =>
+      `Dear ${customer},\n\nPlease find attached the inspection report for ${period}` +
+      `${attachment === 'html' ? ' (as an HTML file: open it in any web browser; it can be printed from there)' : ''}.\n` +
+      'It covers availability, the state of every device, the tickets of the period and our recommendations.\n\n' +
+      'If you have any questions, reply to this e-mail or contact your engineer.\n\nBest regards,\nYour IT service team',
+  },
+  'zh-CN': {
+    subject: (customer: string, period: string, version: number) => `${customer} ${period} 巡检报告${version > 1 ? `（第 ${version} 版）` : ''}`,
+    body: (customer: string, period: string, attachment: 'pdf' | 'html') =>
+      `${customer}：\n\n您好！附件为贵单位 ${period} 的巡检报告` +
+      `${attachment === 'html' ? '（HTML 文件，可用任意浏览器打开并打印）' : ''}。\n` +
+      '报告包括设备可用率、各设备运行状况、本期工单及服务建议。\n\n如有疑问，请回复本邮件或联系您的技术接口人。\n\n此致\n敬礼\nIT 运维服务团队',
+  },
+} satisfies Record<Lang, Record<string, unknown>>

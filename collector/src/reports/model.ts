@@ -98,15 +98,29 @@ export interface PrintersData {
   pages: { deviceId: string; name: string; pages: number }[]
   errors: { deviceId: string; name: string; jams: number; errors: number }[]
   totalPages: number
+  /** Consumables used per calendar month (customer's time zone), in whole cartridges: the sum of
+   *  every supply's level drops (refills ignored) / 100. */
+  monthly: { month: string; cartridges: number }[]
 }
 
 export interface NetworkData {
   devices: number
-  ports: { deviceId: string; name: string; port: string; errors: number; flaps: number; peakBps: number }[]
+  ports: { deviceId: string; name: string; port: string; errors: number; flaps: number; peakBps: number; speedBps: number | null; peakPercent: number | null }[]
 }
 
 export interface UpsData {
-  devices: { deviceId: string; name: string; minCharge: number | null; lastRuntimeMin: number | null; onBatteryEvents: number }[]
+  devices: {
+    deviceId: string
+    name: string
+    minCharge: number | null
+    lastRuntimeMin: number | null
+    /** Hours in the period with a reading on battery. */
+    onBatteryEvents: number
+    batteryLowHours: number
+    /** The last self-test as the UPS reports it now (UPS-MIB/PowerNet keep only the last one). */
+    selfTest: string | null
+    selfTestDate: string | null
+  }[]
 }
 
 export interface TicketsData {
@@ -136,6 +150,11 @@ export interface SummaryData {
   keyNumbers: { key: 'availability' | 'tickets' | 'slaCompliance' | 'findings' | 'pagesPrinted'; current: number | null; previous: number | null; unit: 'percent' | 'count' }[]
 }
 
+export interface InspectionsData {
+  /** Visits saved from the pre-inspection checklist in this period, oldest first. */
+  visits: { id: string; site: string; siteName: string; engineer: string; visitedAt: Date; done: number; total: number; open: string[]; notes: string | null }[]
+}
+
 export interface FindingsData {
   findings: Finding[]
 }
@@ -149,6 +168,7 @@ export interface ReportSections {
   ups: UpsData
   tickets: TicketsData
   inventory: InventoryData
+  inspections: InspectionsData
   findings: FindingsData
 }
 export type SectionId = keyof ReportSections

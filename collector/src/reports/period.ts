@@ -57,3 +57,16 @@ export function customPeriod(from: Date, to: Date): ReportPeriod {
 export function periodDays(period: { from: Date; to: Date }): number {
   return (period.to.getTime() - period.from.getTime()) / 86_400_000
 }
+
+/** The calendar quarter an instant falls in, on the wall calendar of `tz`. */
+export function localQuarter(at: Date, tz: string): { year: number; quarter: number } {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone: tz, year: 'numeric', month: 'numeric' }).formatToParts(at)
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value)
+  return { year: get('year'), quarter: Math.floor((get('month') - 1) / 3) + 1 }
+}
+
+/** Label of the last quarter that had ended, in `tz`, by the instant `at` ("2026Q3" on 2026-10-01 local). */
+export function lastClosedQuarter(at: Date, tz: string): string {
+  const { year, quarter } = localQuarter(at, tz)
+  return quarter === 1 ? `${year - 1}Q4` : `${year}Q${quarter - 1}`
+}

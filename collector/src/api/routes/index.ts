@@ -10,9 +10,11 @@ import { deviceConfigRoutes } from './device-config.js'
 import { deviceRoutes } from './devices.js'
 import { eventRoutes } from './events.js'
 import { healthRoutes } from './health.js'
+import { inspectionRoutes } from './inspections.js'
 import { maintenanceWindowRoutes } from './maintenance-windows.js'
 import { metricRoutes } from './metrics.js'
 import { notificationRoutes } from './notifications.js'
+import { reportRoutes } from './reports.js'
 import { ruleRoutes } from './rules.js'
 import { siteRoutes } from './sites.js'
 import { ticketRoutes } from './tickets.js'
@@ -31,6 +33,8 @@ export const ROUTES: readonly FastifyPluginAsyncTypebox<{ ctx: ApiContext }>[] =
   maintenanceWindowRoutes,
   notificationRoutes,
   siteReviewRoutes,
+  reportRoutes,
+  inspectionRoutes,
   eventRoutes,
   // Last: its catch-all GET answers the console's pages for any path no route above claims.
   consoleRoutes,

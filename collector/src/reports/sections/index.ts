@@ -6,6 +6,7 @@ import type { Section, SectionId } from '../model.js'
 import { availabilitySection } from './availability.js'
 import { computersSection } from './computers.js'
 import { findingsSection } from './findings.js'
+import { inspectionsSection } from './inspections.js'
 import { inventorySection } from './inventory.js'
 import { networkSection } from './network.js'
 import { printersSection } from './printers.js'
@@ -22,5 +23,6 @@ export const SECTIONS: readonly Section<SectionId>[] = [
   networkSection,
   upsSection,
   ticketsSection,
+  inspectionsSection,
   inventorySection,
 ] as Section<SectionId>[]

@@ -1,6 +1,7 @@
 import { esc } from '../format.js'
 import { section, sub, table } from '../html-parts.js'
 import type { Section } from '../model.js'
+import { barChart, levelColor } from '../svg.js'
 
 export const NETWORK_CATEGORIES = new Set(['network-core', 'network-access'])
 
@@ -21,10 +22,23 @@ export const networkSection: Section<'network'> = {
         group by device_id, instance`,
       [devices.map((d) => d.id), ctx.meta.period.from, end],
     )
+    // Link speed from the last poll (ifHighSpeed/ifSpeed): the peak as a share of what the port can carry.
+    const speedOf = (deviceId: string, port: string): number | null => {
+      const list = ctx.byId.get(deviceId)?.state?.interfaces
+      const found = Array.isArray(list) ? (list as { name?: string; speedBps?: number }[]).find((i) => i?.name === port) : undefined
+      return typeof found?.speedBps === 'number' && found.speedBps > 0 ? found.speedBps : null
+    }
     return {
       devices: devices.length,
       ports: rows
-        .map((r) => ({ deviceId: r.device_id, name: ctx.byId.get(r.device_id)?.name ?? r.device_id, port: r.instance, errors: Math.round(Number(r.errors)), flaps: r.flaps, peakBps: Number(r.peak) }))
+        .map((r) => {
+          const peakBps = Number(r.peak)
+          const speedBps = speedOf(r.device_id, r.instance)
+          return {
+            deviceId: r.device_id, name: ctx.byId.get(r.device_id)?.name ?? r.device_id, port: r.instance, errors: Math.round(Number(r.errors)), flaps: r.flaps,
+            peakBps, speedBps, peakPercent: speedBps ? Math.min(100, (100 * peakBps * 8) / speedBps) : null,
+          }
+        })
         .sort((a, b) => b.errors + b.flaps * 100 - (a.errors + a.flaps * 100)),
     }
   },
@@ -33,6 +47,17 @@ export const networkSection: Section<'network'> = {
     if (!data.devices) return ''
     const worst = data.ports.filter((p) => p.errors > 0 || p.flaps > 0).slice(0, 20)
     const rows = worst.map((p) => [esc(p.name), esc(p.port), esc(fmt.number(p.errors)), esc(fmt.number(p.flaps)), esc(`${fmt.number(p.peakBps * 8 / 1e6, 1)} Mbit/s`)])
-    return section('network', `${t.network} (${fmt.number(data.devices)})`, sub(t.portErrors, table([t.device, t.port, t.errors, t.flaps, t.peak], rows), t.none))
+    // Busiest ports: by share of link speed where the speed is known, else by bits per second.
+    const busiest = [...data.ports].sort((a, b) => (b.peakPercent ?? -1) - (a.peakPercent ?? -1) || b.peakBps - a.peakBps).slice(0, 12)
+    const anyPercent = busiest.some((p) => p.peakPercent !== null)
+    const peaks = barChart(
+      busiest.filter((p) => p.peakBps > 0).map((p) => ({
+        label: `${p.name} ${p.port}`,
+        value: anyPercent ? (p.peakPercent ?? 0) : (p.peakBps * 8) / 1e6,
+        text: `${fmt.number((p.peakBps * 8) / 1e6, 1)} Mbit/s${p.peakPercent === null ? '' : ` (${fmt.percent(p.peakPercent, 0)})`}`,
+      })),
+      anyPercent ? { max: 100, color: (b) => levelColor(100 - b.value, 30, 10) } : {},
+    )
+    return section('network', `${t.network} (${fmt.number(data.devices)})`, sub(t.portErrors, table([t.device, t.port, t.errors, t.flaps, t.peak], rows), t.none) + sub(t.portPeaks, peaks, t.noData))
   },
 }
