@@ -4,10 +4,12 @@
  * and from then on never needs the token again.
  *
  *   POST {collectorUrl}/api/enroll  {"token", "deviceId", "hostname", "customer", "site"}
- *   200 → {"deviceId", "mqttUsername", "mqttPassword"}
+ *   200 → {"deviceId", "mqttUsername", "mqttPassword", "customer", "site"}
  *
- * The collector's endpoint is another issue; until it exists an agent with a token but no
- * endpoint logs the failure and carries on with the configured (or anonymous) credentials.
+ * The token decides the customer and site: the collector binds the credentials to the token's,
+ * whatever this agent's configuration says, and answers with them; the agent then reports under
+ * those (its broker account may publish nowhere else). A collector without the endpoint, or one
+ * that refuses, is logged and the agent carries on with the configured (or no) credentials.
  * Neither the token nor the password is ever logged.
  */
 import { readFileSync } from 'node:fs'
@@ -24,6 +26,9 @@ export interface Credentials {
   deviceId?: string
   mqttUsername?: string
   mqttPassword?: string
+  /** The customer and site the collector bound the credentials to (enrolled credentials only). */
+  customer?: string
+  site?: string
   source: 'config' | 'enrolled' | 'none'
 }
 
@@ -46,6 +51,7 @@ async function readStored(dataDir: string): Promise<Credentials | undefined> {
         mqttUsername: stored.mqttUsername,
         mqttPassword: stored.mqttPassword,
         ...(typeof stored.deviceId === 'string' && isValidId(stored.deviceId) ? { deviceId: stored.deviceId } : {}),
+        ...boundTo(stored),
         source: 'enrolled',
       }
     }
@@ -97,9 +103,15 @@ export async function enroll(config: Pick<AgentConfig, 'collectorUrl' | 'enrollT
   if (typeof mqttUsername !== 'string' || typeof mqttPassword !== 'string' || !isValidId(assigned)) {
     throw new EnrollmentError('collector answered enrollment without deviceId, mqttUsername and mqttPassword')
   }
-  const credentials: Credentials = { deviceId: assigned, mqttUsername, mqttPassword, source: 'enrolled' }
+  const credentials: Credentials = { deviceId: assigned, mqttUsername, mqttPassword, ...boundTo(answer), source: 'enrolled' }
   await storeCredentials(config.dataDir, credentials)
   return credentials
+}
+
+/** customer and site, when both are valid ids (older collectors answer without them). */
+function boundTo(record: Record<string, unknown>): { customer?: string; site?: string } {
+  const { customer, site } = record
+  return typeof customer === 'string' && typeof site === 'string' && isValidId(customer) && isValidId(site) ? { customer, site } : {}
 }
 
 async function storeCredentials(dataDir: string, credentials: Credentials): Promise<void> {

@@ -2,3 +2,4 @@ export { startAgent, CycleRunner, type RunningAgent, type CycleResult } from './
 export { loadAgentConfig, AgentConfigSchema, type AgentConfig } from './config.js'
 export { COLLECTORS } from './collectors/index.js'
 export { AGENT_VERSION } from './version.js'
+export { resolveIdentity, type Identity } from './identity.js'

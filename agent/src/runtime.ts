@@ -145,7 +145,11 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
   const credentials = await resolveCredentials(config, resolved.deviceId, logger)
   // The collector binds enrolled credentials to the id it assigned; that id wins.
   const identity: Identity = credentials.deviceId && !config.deviceId ? { ...resolved, deviceId: credentials.deviceId } : resolved
-  logger.info({ deviceId: identity.deviceId, idSource: identity.source, customer: config.customer, site: config.site }, 'agent starting')
+  // Enrolled credentials are bound to the token's customer and site: report under those.
+  const customer = credentials.customer ?? config.customer
+  const site = credentials.site ?? config.site
+  if (customer !== config.customer || site !== config.site) logger.warn({ configured: `${config.customer}/${config.site}`, enrolled: `${customer}/${site}` }, 'enrolled into another customer/site than configured; reporting under the enrolled one')
+  logger.info({ deviceId: identity.deviceId, idSource: identity.source, customer, site }, 'agent starting')
   const settings = {
     intervalS: config.intervalS,
     inventoryIntervalS: config.inventoryIntervalS,
@@ -164,8 +168,8 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     caFile: config.caFile,
     protocolVersion: config.protocolVersion,
     topicPrefix: config.topicPrefix,
-    customer: config.customer,
-    site: config.site,
+    customer,
+    site,
     deviceId: identity.deviceId,
     hostname: identity.hostname || os.hostname(),
     intervalS: settings.intervalS,
@@ -259,8 +263,8 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     poller = createPoller({
       targets: wanted.targets,
       deviceId: identity.deviceId,
-      customer: config.customer,
-      site: config.site,
+      customer,
+      site,
       producer: { name: 'patrol-agent', version: AGENT_VERSION },
       intervalS: wanted.intervalS,
       concurrency: wanted.concurrency,

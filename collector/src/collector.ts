@@ -10,6 +10,7 @@ import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import { buildApp } from './api/app.js'
+import { BrokerAccess } from './broker/access.js'
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.js'
 import type { LoadedCollectorConfig } from './config.js'
 import { Ingest } from './ingest/ingest.js'
@@ -21,6 +22,7 @@ import { ReportScheduler } from './reports/scheduler.js'
 import { openPglite, openPostgres, type Db } from './store/db.js'
 import { applyTimescalePolicies, Maintenance, maintenanceMode } from './store/maintenance.js'
 import { migrate } from './store/migrate.js'
+import { listenHttps } from './net/https-listen.js'
 import { Ticketing } from './tickets/service.js'
 import { COLLECTOR_VERSION } from './version.js'
 
@@ -36,6 +38,10 @@ export interface RunningCollector {
   maintenance: Maintenance
   /** Rules, tickets, escalation and notifications. */
   tickets: Ticketing
+  /** Embedded broker only: its logins and topic rules (issue in-memory accounts with `issueInternal`). */
+  brokerAccess?: BrokerAccess
+  /** mqtts:// of the embedded broker's TLS listener, when configured. */
+  mqttTlsUrl?: string
   /** Live ticket and device events (GET /api/events). */
   live: LiveHub
   close(): Promise<void>
@@ -77,10 +83,15 @@ export async function startCollector(config: LoadedCollectorConfig, logger: Logg
       stats,
     })
 
+    const tls = config.tlsCertFile && config.tlsKeyFile ? { cert: await readFile(config.tlsCertFile), key: await readFile(config.tlsKeyFile) } : undefined
     let broker: EmbeddedBroker | undefined
     let source: IngestSource
+    let brokerAccess: BrokerAccess | undefined
     if (!config.mqttUrl) {
+      brokerAccess = new BrokerAccess({ db, logger, allowAnonymous: config.mqttAllowAnonymous })
       broker = await startEmbeddedBroker({
+        access: brokerAccess,
+        ...(tls && config.embeddedMqttTlsPort !== undefined ? { tls: { ...tls, port: config.embeddedMqttTlsPort } } : {}),
         host: config.host,
         port: config.embeddedMqttPort,
         explicitPort: config.explicit.mqttPort,
@@ -136,6 +147,7 @@ export async function startCollector(config: LoadedCollectorConfig, logger: Logg
         downlink: source,
         notificationsQueued: () => tickets.dispatchSoon(),
         reportMail,
+        enrollment: { rateLimitPerMinute: config.enrollRateLimitPerMinute, revoked: (username: string) => brokerAccess?.revoked(username) ?? 0 },
         topicPrefix: config.topicPrefix,
         live,
       },
@@ -143,7 +155,12 @@ export async function startCollector(config: LoadedCollectorConfig, logger: Logg
     )
     cleanups.push(() => app.close())
     let port: number
-    try {
+    if (tls) {
+      const listened = await listenHttps(app, { host: config.host, port: config.port, explicitPort: config.explicit.port, ...tls })
+      cleanups.push(() => listened.close())
+      port = listened.port
+      if (listened.fellBack) logger.warn({ wanted: config.port, port }, `HTTPS port ${config.port} is taken; listening on ${port} instead`)
+    } else try {
       await app.listen({ host: config.host, port: config.port })
       port = (app.server.address() as { port: number }).port
     } catch (error) {
@@ -152,8 +169,8 @@ export async function startCollector(config: LoadedCollectorConfig, logger: Logg
       port = (app.server.address() as { port: number }).port
       logger.warn({ wanted: config.port, port }, `HTTP port ${config.port} is taken; listening on ${port} instead`)
     }
-    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
-    return { url, mqttUrl, db, stats, app, ingest, source, maintenance, tickets, live, close: closeAll }
+    const url = `${tls ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
+    return { url, mqttUrl, db, stats, app, ingest, source, maintenance, tickets, ...(brokerAccess ? { brokerAccess } : {}), ...(broker?.tlsUrl ? { mqttTlsUrl: broker.tlsUrl } : {}), live, close: closeAll }
   } catch (error) {
     await closeAll()
     throw error

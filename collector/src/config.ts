@@ -6,7 +6,7 @@
  */
 import path from 'node:path'
 import { Type, type Static } from '@sinclair/typebox'
-import { loadConfigWithSources } from '@patrol/shared'
+import { ConfigError, loadConfigWithSources } from '@patrol/shared'
 
 export const CollectorConfigSchema = Type.Object({
   databaseUrl: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'PostgreSQL/TimescaleDB server; embedded when absent' })),
@@ -22,6 +22,11 @@ export const CollectorConfigSchema = Type.Object({
   ingestConnections: Type.Integer({ minimum: 1, maximum: 32, default: 4, description: 'parallel subscriber connections (with ingestShareGroup)' }),
   mqttSessionExpiryS: Type.Integer({ minimum: 0, default: 7 * 86_400 }),
   embeddedMqttPort: Type.Integer({ minimum: 0, maximum: 65_535, default: 1883 }),
+  embeddedMqttTlsPort: Type.Optional(Type.Integer({ minimum: 0, maximum: 65_535, description: 'also serve MQTT over TLS on this port (embedded broker; needs tlsCertFile and tlsKeyFile), e.g. 8883' })),
+  mqttAllowAnonymous: Type.Boolean({ default: false, description: 'embedded broker: let clients in without a username (full rights); by default only enrolled device credentials connect' }),
+  tlsCertFile: Type.Optional(Type.String({ minLength: 1, description: 'PEM certificate (chain) for HTTPS and the embedded broker\'s TLS listener' })),
+  tlsKeyFile: Type.Optional(Type.String({ minLength: 1, description: 'PEM private key of tlsCertFile' })),
+  enrollRateLimitPerMinute: Type.Integer({ minimum: 1, maximum: 100_000, default: 30, description: 'POST /api/enroll requests per minute and client address' }),
   host: Type.String({ default: '127.0.0.1', description: 'address the API (and the embedded broker) listen on' }),
   port: Type.Integer({ minimum: 0, maximum: 65_535, default: 8080, description: 'HTTP port of the API and console' }),
   dataDir: Type.String({ default: path.resolve('data'), description: 'embedded database and other state' }),
@@ -54,6 +59,11 @@ export function loadCollectorConfig(options: { file?: string | undefined; env?: 
     envAliases: { DATABASE_URL: 'databaseUrl', MQTT_URL: 'mqttUrl', PORT: 'port' },
     overrides: options.overrides,
   })
+  const problems = [
+    ...(Boolean(config.tlsCertFile) !== Boolean(config.tlsKeyFile) ? [`tlsCertFile and tlsKeyFile go together (only ${config.tlsCertFile ? 'tlsCertFile' : 'tlsKeyFile'} is set)`] : []),
+    ...(config.embeddedMqttTlsPort !== undefined && !config.tlsCertFile ? ['embeddedMqttTlsPort needs tlsCertFile and tlsKeyFile'] : []),
+  ]
+  if (problems.length) throw new ConfigError(problems, 'collector settings')
   // A port somebody asked for is honoured or fails; only a default may move to a free one.
   return { ...config, explicit: { port: Boolean(setBy.port), mqttPort: Boolean(setBy.embeddedMqttPort) } }
 }

@@ -6,9 +6,10 @@
 import path from 'node:path'
 import { Command, Option } from 'commander'
 import { ConfigError, redact } from '@patrol/shared'
-import { loadAgentConfig, startAgent, type RunningAgent } from '@patrol/agent'
+import { loadAgentConfig, resolveIdentity, startAgent, type RunningAgent } from '@patrol/agent'
 import { loadCollectorConfig } from './config.js'
 import { startCollector } from './collector.js'
+import { runMosquittoAcl } from './enrollment/cli.js'
 import { createLogger } from './logger.js'
 import { COLLECTOR_VERSION } from './version.js'
 
@@ -48,6 +49,13 @@ const program = new Command('patrol-collector')
           logLevel: config.logLevel,
         },
       })
+      // The embedded broker admits only credentials: the local agent gets an in-memory one, bound
+      // to its own device like an enrolled agent's, valid until this process stops.
+      if (collector.brokerAccess) {
+        const { deviceId } = await resolveIdentity(agentConfig.dataDir, agentConfig.deviceId)
+        const login = collector.brokerAccess.issueInternal('local-agent', { role: 'agent', customer: agentConfig.customer, site: agentConfig.site, device: deviceId })
+        Object.assign(agentConfig, { mqttUsername: login.username, mqttPassword: login.password })
+      }
       agent = await startAgent(agentConfig, { logger: logger.child({ name: 'agent' }), firstCycleDelayMs: 0 })
     }
     logger.info(`patrol collector ready: open ${collector.url}  (API: ${collector.url}/api/devices, MQTT: ${collector.mqttUrl})`)
@@ -63,6 +71,17 @@ const program = new Command('patrol-collector')
     }
     process.once('SIGINT', () => void shutdown('SIGINT'))
     process.once('SIGTERM', () => void shutdown('SIGTERM'))
+  })
+
+program
+  .command('mosquitto-acl')
+  .description('write Mosquitto\'s passwd and acl files from the enrolled device credentials (deploy/mosquitto/)')
+  .requiredOption('--out <dir>', 'folder of passwd, acl (and acl.local, appended)')
+  .option('--collector-user <name>', 'the collector\'s broker account', 'collector')
+  .addOption(new Option('--sighup <pid>', 'signal this Mosquitto process to reload').argParser(int))
+  .action(async (o: { out: string; collectorUser: string; sighup?: number }) => {
+    const { config, databaseUrl, dataDir } = program.opts<{ config?: string; databaseUrl?: string; dataDir?: string }>()
+    await runMosquittoAcl({ ...o, config, databaseUrl, dataDir })
   })
 
 program.parseAsync(process.argv).catch((error: unknown) => {

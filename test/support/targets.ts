@@ -82,6 +82,28 @@ export function makeTarget(name: TargetName): Target {
 
 export const quietLogger = () => pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' })
 
-export async function startTestCollector(config: LoadedCollectorConfig): Promise<RunningCollector> {
-  return startCollector(config, quietLogger())
+/**
+ * The embedded broker admits only credentials (mqttAllowAnonymous is false by default), so the
+ * collector a test gets comes with an in-memory service account of that broker, in its `mqttUrl`
+ * (`mqtt://user:password@host:port`; MQTT.js and the agent take the login from the URL). Tests
+ * publish for many made-up devices, which only a service account may; tests of the topic rules
+ * themselves enroll real device credentials (test/e2e/enrollment.e2e.test.ts,
+ * test/security/mqtt-acl.test.ts). `plainMqttUrl` is the address without the login.
+ */
+const testLogins = new Map<string, { username: string; password: string }>()
+
+export async function startTestCollector(config: LoadedCollectorConfig): Promise<RunningCollector & { plainMqttUrl: string }> {
+  const collector = await startCollector(config, quietLogger())
+  if (!collector.brokerAccess) return Object.assign(collector, { plainMqttUrl: collector.mqttUrl })
+  // The same login for the same data folder: a publisher outlives a collector restart in some tests.
+  const login = collector.brokerAccess.issueInternal('test', { role: 'service' }, testLogins.get(config.dataDir))
+  testLogins.set(config.dataDir, login)
+  return Object.assign(collector, { plainMqttUrl: collector.mqttUrl, mqttUrl: withLogin(collector.mqttUrl, login) })
+}
+
+export function withLogin(url: string, login: { username: string; password: string }): string {
+  const u = new URL(url)
+  u.username = encodeURIComponent(login.username)
+  u.password = encodeURIComponent(login.password)
+  return u.toString().replace(/\/$/, '')
 }

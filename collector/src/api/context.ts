@@ -15,6 +15,8 @@ export interface ApiContext {
   topicPrefix: string
   /** Something may have queued notifications (a ticket resolved or escalated by hand): send them now. */
   notificationsQueued?: () => void
+  /** Agent enrollment: the limit on POST /api/enroll, and how a revoked credential is cut off at the embedded broker. */
+  enrollment?: { rateLimitPerMinute: number; revoked(username: string): number }
   /** Live ticket and device events for GET /api/events; absent where the collector runs without them. */
   live?: LiveHub
   /** SMTP for report e-mails (POST /api/reports/:id/send); null or absent: not configured. */

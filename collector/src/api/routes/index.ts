@@ -8,6 +8,7 @@ import { contractRoutes } from './contracts.js'
 import { customerRoutes } from './customers.js'
 import { deviceConfigRoutes } from './device-config.js'
 import { deviceRoutes } from './devices.js'
+import { enrollmentRoutes } from './enrollment.js'
 import { eventRoutes } from './events.js'
 import { healthRoutes } from './health.js'
 import { inspectionRoutes } from './inspections.js'
@@ -33,6 +34,7 @@ export const ROUTES: readonly FastifyPluginAsyncTypebox<{ ctx: ApiContext }>[] =
   maintenanceWindowRoutes,
   notificationRoutes,
   siteReviewRoutes,
+  enrollmentRoutes,
   reportRoutes,
   inspectionRoutes,
   eventRoutes,
