@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTopic, connectMqtt, decodeMessage, waitForConnect } from '@patrol/shared'
 import type { RunningCollector } from '@patrol/collector'
+import { apiAuth, type ApiAuth } from '../support/auth.js'
 import { makeTarget, startTestCollector, targets } from '../support/targets.js'
 
 const names = await targets()
@@ -15,6 +16,7 @@ const HOUR = 3_600_000
 describe.each(names)('API on %s', (name) => {
   const target = makeTarget(name)
   let collector: RunningCollector
+  let auth: ApiAuth
   const device = `api-${randomUUID().slice(0, 8)}`
   const start = Math.floor((Date.now() - 5 * 24 * HOUR) / HOUR) * HOUR
   // One reading a minute for 5 days, two instances; values with a known pattern.
@@ -22,6 +24,7 @@ describe.each(names)('API on %s', (name) => {
 
   beforeAll(async () => {
     collector = await startTestCollector(await target.config())
+    auth = await apiAuth(collector.db, { role: 'engineer', customers: ['apitest'] })
     const topic = (kind: 'metrics' | 'inventory') => buildTopic({ customer: 'apitest', site: 'main', device, kind }, collector.ingest.options.topicPrefix)
     for (let i = 0; i < readings.length; i += 500) {
       const points = readings.slice(i, i + 500).flatMap((r) => [
@@ -36,7 +39,7 @@ describe.each(names)('API on %s', (name) => {
     await target.cleanup()
   })
 
-  const get = async (url: string) => collector.app.inject({ url })
+  const get = async (url: string) => collector.app.inject({ url, headers: auth.headers })
 
   function expected(from: number, to: number, bucketMs: number, pick: (r: (typeof readings)[number]) => number) {
     const buckets = new Map<number, number[]>()
@@ -90,7 +93,7 @@ describe.each(names)('API on %s', (name) => {
 
   it('pushes configuration to an agent as a retained config message, and refuses a bad one', async () => {
     const body = { intervalS: 30, watchedServices: ['nginx'], poller: { targets: [{ host: '127.0.0.1', port: 1161, community: 'public' }], intervalS: 120 } }
-    const put = await collector.app.inject({ method: 'PUT', url: `/api/devices/${device}/config`, payload: body })
+    const put = await collector.app.inject({ headers: auth.headers, method: 'PUT', url: `/api/devices/${device}/config`, payload: body })
     expect(put.statusCode).toBe(200)
     expect((await get(`/api/devices/${device}/config`)).json().config).toMatchObject({ v: 1, kind: 'config', ...body })
     // An agent connecting afterwards still receives it (retained), and it passes the contract.
@@ -106,11 +109,11 @@ describe.each(names)('API on %s', (name) => {
       await agent.endAsync(true)
     }
     for (const bad of [{ intervalS: 1 }, { poller: { targets: [{ port: 161 }] } }, { surprise: true }]) {
-      const response = await collector.app.inject({ method: 'PUT', url: `/api/devices/${device}/config`, payload: bad })
+      const response = await collector.app.inject({ headers: auth.headers, method: 'PUT', url: `/api/devices/${device}/config`, payload: bad })
       expect(response.statusCode).toBe(400)
       expect(response.json().error.code).toBe('BAD_REQUEST')
     }
-    expect((await collector.app.inject({ method: 'PUT', url: '/api/devices/nobody/config', payload: {} })).statusCode).toBe(404)
+    expect((await collector.app.inject({ headers: auth.headers, method: 'PUT', url: '/api/devices/nobody/config', payload: {} })).statusCode).toBe(404)
   })
 
   it('answers every bad request with a 4xx and one error body shape', async () => {

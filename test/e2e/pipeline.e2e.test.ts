@@ -16,6 +16,7 @@ import { buildTopic, connectMqtt, encodeMessage, waitForConnect, type MetricBatc
 import { loadAgentConfig, startAgent } from '@patrol/agent'
 import type { RunningCollector } from '@patrol/collector'
 import { waitFor } from '../support/peers.js'
+import { apiAuth } from '../support/auth.js'
 import { makeTarget, quietLogger, startTestCollector, targets, uniqueName } from '../support/targets.js'
 
 const names = await targets()
@@ -47,6 +48,7 @@ describe.each(names)('pipeline on %s', (name) => {
   it('lists this machine with CPU, memory, filesystems, network and inventory, and serves its series', async () => {
     const config = await target.config()
     const collector = await startTestCollector(config)
+    const { headers } = await apiAuth(collector.db, { role: 'manager' })
     const agentDir = await mkdtemp(path.join(os.tmpdir(), 'patrol-agent-'))
     folders.push(agentDir)
     const deviceId = uniqueName('pc').replace(/_/g, '-')
@@ -57,7 +59,7 @@ describe.each(names)('pipeline on %s', (name) => {
     try {
       const device = await waitFor(
         async () => {
-          const response = await collector.app.inject({ url: `/api/devices/${deviceId}` })
+          const response = await collector.app.inject({ url: `/api/devices/${deviceId}`, headers })
           if (response.statusCode !== 200) return undefined
           const body = response.json()
           return body.inventory && body.summary.filesystems.length ? body : undefined
@@ -74,15 +76,15 @@ describe.each(names)('pipeline on %s', (name) => {
       expect(device.inventory.os.arch).toBeTruthy()
       expect(device.summary.identity.os.name).toBeTruthy()
 
-      const list = (await collector.app.inject({ url: '/api/devices?limit=1000' })).json()
+      const list = (await collector.app.inject({ url: '/api/devices?limit=1000', headers })).json()
       expect(list.items.map((d: { id: string }) => d.id)).toContain(deviceId)
 
       // A second cycle gives network rates; then the series has data in the right bucket.
-      await waitFor(async () => (await collector.app.inject({ url: `/api/devices/${deviceId}` })).json().summary.network.some((n: { rxBytesPerSecond?: number }) => n.rxBytesPerSecond !== undefined), {
+      await waitFor(async () => (await collector.app.inject({ url: `/api/devices/${deviceId}`, headers })).json().summary.network.some((n: { rxBytesPerSecond?: number }) => n.rxBytesPerSecond !== undefined), {
         timeoutMs: 30_000,
         what: 'network rates after the second cycle',
       })
-      const series = (await collector.app.inject({ url: `/api/devices/${deviceId}/series?metric=mem.used_percent&from=-1h&bucket=1m` })).json()
+      const series = (await collector.app.inject({ url: `/api/devices/${deviceId}/series?metric=mem.used_percent&from=-1h&bucket=1m`, headers })).json()
       const points = series.series[0].points as { avg: number; n: number }[]
       expect(points.reduce((a, p) => a + p.n, 0)).toBeGreaterThanOrEqual(2)
       for (const p of points) expect(p.avg).toBeGreaterThan(0)
@@ -95,6 +97,8 @@ describe.each(names)('pipeline on %s', (name) => {
   it('stores a replayed batch once, keeps data across a restart, and loses no acknowledged message when restarted mid-stream', async () => {
     const config = await target.config()
     let collector = await startTestCollector(config)
+    // The customer's own viewer reads the device, with a token that must survive the restart too.
+    const { headers } = await apiAuth(collector.db, { role: 'viewer', customers: ['acme'] })
     const deviceId = uniqueName('replay').replace(/_/g, '-')
     const topic = buildTopic({ customer: 'acme', site: 'hq', device: deviceId, kind: 'metrics' }, config.topicPrefix)
     const publisher = connectMqtt(collector.mqttUrl, { clientId: `pub-${deviceId}`, clean: true, minReconnectMs: 100, maxReconnectMs: 500 })
@@ -130,7 +134,7 @@ describe.each(names)('pipeline on %s', (name) => {
       })
       // Once each: 10 + 60 × 5 points, no doubles.
       expect(await count(collector, 'select count(*)::int as n from metric_sample where device_id = $1', [deviceId])).toBe(310)
-      const device = (await collector.app.inject({ url: `/api/devices/${deviceId}` })).json()
+      const device = (await collector.app.inject({ url: `/api/devices/${deviceId}`, headers })).json()
       expect(device.customer).toBe('acme')
       expect(device.site).toBe('hq')
     } finally {

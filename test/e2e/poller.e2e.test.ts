@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadAgentConfig, startAgent } from '@patrol/agent'
 import { commandPeer, waitFor } from '../support/peers.js'
 import { startSnmpsim, type RunningPeer } from '../support/snmp-peers.js'
+import { apiAuth } from '../support/auth.js'
 import { makeTarget, quietLogger, startTestCollector, targets, uniqueName } from '../support/targets.js'
 
 const names = await targets()
@@ -34,6 +35,7 @@ describe.skipIf(!snmpsim.available).each(names)('site poller on %s', (name) => {
   it('polls the targets the collector pushed and files the results under each polled device', async () => {
     const config = await target.config()
     const collector = await startTestCollector(config)
+    const { headers } = await apiAuth(collector.db, { role: 'engineer', customers: ['acme'] })
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'patrol-poller-'))
     folders.push(dataDir)
     const pollerId = uniqueName('poller').replace(/_/g, '-')
@@ -44,8 +46,9 @@ describe.skipIf(!snmpsim.available).each(names)('site poller on %s', (name) => {
       { logger: quietLogger(), firstCycleDelayMs: 0 },
     )
     try {
-      await waitFor(async () => (await collector.app.inject({ url: `/api/devices/${pollerId}` })).statusCode === 200, { what: 'the poller agent registered' })
+      await waitFor(async () => (await collector.app.inject({ url: `/api/devices/${pollerId}`, headers })).statusCode === 200, { what: 'the poller agent registered' })
       const push = await collector.app.inject({
+        headers,
         method: 'PUT',
         url: `/api/devices/${pollerId}/config`,
         payload: {
@@ -61,7 +64,7 @@ describe.skipIf(!snmpsim.available).each(names)('site poller on %s', (name) => {
       expect(push.statusCode).toBe(200)
       const printer = await waitFor(
         async () => {
-          const response = await collector.app.inject({ url: `/api/devices/${printerId}` })
+          const response = await collector.app.inject({ url: `/api/devices/${printerId}`, headers })
           const body = response.statusCode === 200 ? response.json() : undefined
           return body?.state?.printer && body.latest['printer.supply_percent'] ? body : undefined
         },
@@ -73,7 +76,7 @@ describe.skipIf(!snmpsim.available).each(names)('site poller on %s', (name) => {
       expect(printer.state.printer.errors).toEqual(expect.arrayContaining(['jammed']))
       expect(printer.state.printer.supplies.length).toBeGreaterThan(0)
       const ups = await waitFor(async () => {
-        const response = await collector.app.inject({ url: `/api/devices/${upsId}` })
+        const response = await collector.app.inject({ url: `/api/devices/${upsId}`, headers })
         const body = response.statusCode === 200 ? response.json() : undefined
         return body?.state?.ups ? body : undefined
       }, { timeoutMs: 30_000, what: 'the UPS polled and stored' })

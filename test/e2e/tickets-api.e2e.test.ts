@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTopic } from '@patrol/shared'
 import type { RunningCollector } from '@patrol/collector'
 import { TicketEngine } from '../../collector/src/tickets/engine.js'
+import { apiAuth, type ApiAuth } from '../support/auth.js'
 import { makeTarget, startTestCollector, targets } from '../support/targets.js'
 
 const names = await targets()
@@ -17,12 +18,15 @@ const logger = pino({ level: 'silent' })
 describe.each(names)('ticketing API on %s', (name) => {
   const target = makeTarget(name)
   let collector: RunningCollector
+  let auth: ApiAuth
   const tag = randomUUID().slice(0, 6)
   const customer = `acme${tag}`
 
   beforeAll(async () => {
     collector = await startTestCollector(await target.config())
     await collector.tickets.stop()
+    // An administrator named zhang: the ticket history records who is signed in.
+    auth = await apiAuth(collector.db, { role: 'admin', username: 'zhang' })
   })
   afterAll(async () => {
     await collector?.close()
@@ -30,7 +34,8 @@ describe.each(names)('ticketing API on %s', (name) => {
   })
 
   const call = async (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown, contentType?: string) => {
-    const res = await collector.app.inject({ method, url, ...(payload === undefined ? {} : { payload: payload as string, headers: contentType ? { 'content-type': contentType } : {} }) })
+    const headers = { ...auth.headers, ...(contentType ? { 'content-type': contentType } : {}) }
+    const res = await collector.app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as string }) })
     return { status: res.statusCode, body: res.headers['content-type']?.toString().includes('json') ? res.json() : res.body }
   }
 
@@ -149,7 +154,10 @@ devices:
     const resolved = (await call('POST', `/api/tickets/${t}/resolve`, { actor: 'zhang', problemType: 'disk space', cause: 'update cache', method: 'cleanup', loss: 'none' })).body
     expect(resolved).toMatchObject({ status: 'resolved', problemReport: { problemType: 'disk space', cause: 'update cache', method: 'cleanup', loss: 'none' } })
     expect((await call('POST', `/api/tickets/${t}/close`, { actor: 'li' })).body.status).toBe('closed')
-    const history = (await call('GET', `/api/tickets/${t}`)).body.history.map((h: { kind: string }) => h.kind)
+    const events = (await call('GET', `/api/tickets/${t}`)).body.history as { kind: string; actor: string | null }[]
+    // The body's "actor" (li) is ignored: the signed-in user is who acted.
+    expect(events.find((h) => h.kind === 'acknowledge')?.actor).toBe('zhang')
+    const history = events.map((h) => h.kind)
     expect(history).toEqual(['opened', 'acknowledge', 'assign', 'start', 'comment', 'escalate', 'wait', 'resume', 'resolve', 'close'])
     expect((await call('GET', `/api/tickets?customer=${customer}&status=closed`)).body.items.map((i: { id: number }) => i.id)).toContain(t)
     expect((await call('GET', '/api/tickets/999999999')).status).toBe(404)

@@ -15,6 +15,7 @@ import { TicketEngine } from '../../collector/src/tickets/engine.js'
 import { applyAction } from '../../collector/src/tickets/lifecycle.js'
 import { Ticketing } from '../../collector/src/tickets/service.js'
 import { freePort, REPO_ROOT, waitFor } from '../support/peers.js'
+import { apiAuth, type ApiAuth } from '../support/auth.js'
 import { makeTarget, startTestCollector, targets } from '../support/targets.js'
 
 // smtp-server is the collector package's test dependency.
@@ -40,6 +41,7 @@ interface Received {
 describe.each(names)('notifications on %s', (name) => {
   const target = makeTarget(name)
   let collector: RunningCollector
+  let manager: ApiAuth
   let httpServer: http.Server
   let smtp: SmtpServer
   let httpPort: number
@@ -51,6 +53,7 @@ describe.each(names)('notifications on %s', (name) => {
 
   beforeAll(async () => {
     collector = await startTestCollector(await target.config())
+    manager = await apiAuth(collector.db, { role: 'manager' })
     await collector.tickets.stop()
     httpPort = await freePort()
     httpServer = http.createServer((req, res) => {
@@ -92,13 +95,13 @@ describe.each(names)('notifications on %s', (name) => {
   it('delivers opened and resolved events to webhook, e-mail and the external system; retries; never twice', async () => {
     const customer = `n${randomUUID().slice(0, 8)}`
     const add = async (config: Record<string, unknown>) => {
-      const res = await collector.app.inject({ method: 'POST', url: '/api/notification-targets', payload: { customer, config } })
+      const res = await collector.app.inject({ headers: manager.headers, method: 'POST', url: '/api/notification-targets', payload: { customer, config } })
       expect(res.statusCode, res.body).toBe(201)
     }
     await add({ kind: 'webhook', url: `http://127.0.0.1:${httpPort}/hook`, secret: SECRET })
     await add({ kind: 'email', smtpUrl: `smtp://127.0.0.1:${smtpPort}`, to: ['desk@example.com'], from: 'patrol@example.com' })
     await add({ kind: 'external', url: `http://127.0.0.1:${httpPort}/external`, token: 'tok' })
-    const listed = (await collector.app.inject({ url: '/api/notification-targets' })).json()
+    const listed = (await collector.app.inject({ url: '/api/notification-targets', headers: manager.headers })).json()
     expect(JSON.stringify(listed)).not.toContain(SECRET)
 
     const device = `d-${randomUUID().slice(0, 8)}`
@@ -119,7 +122,7 @@ describe.each(names)('notifications on %s', (name) => {
     const b = new Dispatcher(collector.db, logger, 1000)
     const first = await a.round(now)
     expect(first).toEqual({ sent: 2, failed: 1 })
-    const pending = (await collector.app.inject({ url: '/api/notification-outbox?pending=true' })).json().items
+    const pending = (await collector.app.inject({ url: '/api/notification-outbox?pending=true', headers: manager.headers })).json().items
     expect(pending).toHaveLength(1)
     expect(pending[0]).toMatchObject({ eventKey: openedKey, attempts: 1 })
     expect(pending[0].lastError).toMatch(/webhook POST .* answered 500/)
@@ -144,7 +147,7 @@ describe.each(names)('notifications on %s', (name) => {
     const external = received.filter((r) => r.path === '/external')
     expect(external.map((r) => r.headers.authorization)).toEqual(['Bearer tok', 'Bearer tok'])
     expect(JSON.parse(external[1]!.body)).toMatchObject({ event: 'resolved', externalRef: 'EXT-4711' })
-    const ticket = (await collector.app.inject({ url: `/api/tickets/${ticketId}` })).json()
+    const ticket = (await collector.app.inject({ url: `/api/tickets/${ticketId}`, headers: manager.headers })).json()
     expect(ticket.externalRef).toBe('EXT-4711')
 
     expect(mails).toHaveLength(2)
@@ -155,7 +158,7 @@ describe.each(names)('notifications on %s', (name) => {
 
   it('a ticket opened after ingest is announced at once, not at the next sweep', async () => {
     const customer = `m${randomUUID().slice(0, 8)}`
-    await collector.app.inject({ method: 'POST', url: '/api/notification-targets', payload: { customer, config: { kind: 'webhook', url: `http://127.0.0.1:${httpPort}/hook`, secret: SECRET } } })
+    await collector.app.inject({ headers: manager.headers, method: 'POST', url: '/api/notification-targets', payload: { customer, config: { kind: 'webhook', url: `http://127.0.0.1:${httpPort}/hook`, secret: SECRET } } })
     const device = `d-${randomUUID().slice(0, 8)}`
     await collector.db.query("insert into device (id, customer, site, kind, status, last_seen) values ($1, $2, 'hq', 'agent', 'online', now())", [device, customer])
     const ticketing = new Ticketing(collector.db, { logger, sweepIntervalS: 0 })

@@ -14,6 +14,7 @@ import { TicketEngine } from '../../collector/src/tickets/engine.js'
 import { escalateDue } from '../../collector/src/tickets/escalation.js'
 import { applyAction } from '../../collector/src/tickets/lifecycle.js'
 import { waitFor } from '../support/peers.js'
+import { apiAuth } from '../support/auth.js'
 import { makeTarget, startTestCollector, targets } from '../support/targets.js'
 
 const names = await targets()
@@ -97,7 +98,8 @@ describe.each(names)('tickets on %s', (name) => {
     await send('metrics', { points: [{ ts: now + 60 * S, metric: 'fs.used_percent', instance: 'C:', value: 99 }] })
     await collector.tickets.engine.idle()
     expect(await tickets(id)).toHaveLength(1)
-    const api = (await collector.app.inject({ url: `/api/tickets?device=${id}` })).json()
+    const { headers } = await apiAuth(collector.db, { role: 'manager' })
+    const api = (await collector.app.inject({ url: `/api/tickets?device=${id}`, headers })).json()
     expect(api.total).toBe(1)
     expect(api.items[0]).toMatchObject({ deviceId: id, level: 'L2', outsideContract: true, sla: { response: null } })
   })

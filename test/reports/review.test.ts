@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { migrate, openPglite, type Db } from '@patrol/collector'
 import { buildSiteReview, renderReviewHtml, type SiteReview } from '../../collector/src/reports/review.js'
+import { apiAuth } from '../support/auth.js'
 import { makeTarget, startTestCollector } from '../support/targets.js'
 import { CUSTOMER, seedQuarter, TZ, type SeededQuarter } from './seed.js'
 
@@ -72,13 +73,14 @@ describe('pre-inspection review', () => {
     const collector = await startTestCollector(await target.config())
     try {
       await seedQuarter(collector.db)
-      const json = await fetch(`${collector.url}/api/sites/hz/review?customer=${CUSTOMER}&lang=en&format=json`)
+      const { headers } = await apiAuth(collector.db, { role: 'engineer', customers: [CUSTOMER] })
+      const json = await fetch(`${collector.url}/api/sites/hz/review?customer=${CUSTOMER}&lang=en&format=json`, { headers })
       expect(json.status, await json.clone().text()).toBe(200)
       expect(((await json.json()) as SiteReview).site).toEqual({ id: 'hz', name: '杭州办事处' })
-      const html = await fetch(`${collector.url}/api/sites/hz/review?customer=${CUSTOMER}`)
+      const html = await fetch(`${collector.url}/api/sites/hz/review?customer=${CUSTOMER}`, { headers })
       expect(html.headers.get('content-type')).toContain('text/html')
       expect(await html.text()).toContain('携带清单')
-      const missing = await fetch(`${collector.url}/api/sites/nowhere/review?customer=${CUSTOMER}`)
+      const missing = await fetch(`${collector.url}/api/sites/nowhere/review?customer=${CUSTOMER}`, { headers })
       expect(missing.status).toBe(404)
     } finally {
       await collector.close()

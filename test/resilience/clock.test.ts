@@ -10,6 +10,7 @@ import type { RunningCollector } from '@patrol/collector'
 import { mosquittoPeer, PrivateMosquitto } from '../support/mosquitto.js'
 import { waitFor } from '../support/peers.js'
 import { PrivatePostgres, privatePostgresPeer } from '../support/private-postgres.js'
+import { apiAuth, type ApiAuth } from '../support/auth.js'
 import { uniqueName } from '../support/targets.js'
 import { collectorConfig, metricBatch, startCollectorOn, startPublisher, type Publisher } from './harness.js'
 
@@ -23,6 +24,7 @@ describe.skipIf(!pgPeer.available || !mqPeer.available)('agent clocks wrong by h
   let db: PrivatePostgres
   let broker: PrivateMosquitto
   let collector: RunningCollector
+  let auth: ApiAuth
   let publisher: Publisher
   let cleanup: () => Promise<void>
 
@@ -32,6 +34,7 @@ describe.skipIf(!pgPeer.available || !mqPeer.available)('agent clocks wrong by h
     const made = await collectorConfig(db.url, broker.url, prefix, { clockToleranceS: 120 })
     cleanup = made.cleanup
     collector = await startCollectorOn(made.config)
+    auth = await apiAuth(collector.db, { role: 'manager' })
     publisher = await startPublisher(broker.url, prefix)
   })
   afterAll(async () => {
@@ -63,7 +66,7 @@ describe.skipIf(!pgPeer.available || !mqPeer.available)('agent clocks wrong by h
       expect(Math.abs(Number(dev!.clock_offset_ms) + skewMs)).toBeLessThan(SLACK_MS)
       const [batch] = await db.sql<{ clock_offset_ms: string }>('select clock_offset_ms from ingested_batch where batch_id = $1', [message.batchId])
       expect(Math.abs(Number(batch!.clock_offset_ms) + skewMs)).toBeLessThan(SLACK_MS)
-      const api = (await collector.app.inject({ url: `/api/devices/${device}` })).json()
+      const api = (await collector.app.inject({ url: `/api/devices/${device}`, headers: auth.headers })).json()
       expect(Math.abs(Number(api.clockOffsetMs) + skewMs)).toBeLessThan(SLACK_MS)
     })
   }

@@ -6,8 +6,13 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Logger } from 'pino'
 import type { ApiContext } from './context.js'
+import { installAuth } from './auth/plugin.js'
+import { collectRoutes } from './auth/route-list.js'
+import { DEFAULT_AUTH_SETTINGS } from './auth/settings.js'
 import { ApiError } from './errors.js'
 import { ROUTES } from './routes/index.js'
+
+export { listRoutes, type ListedRoute } from './auth/route-list.js'
 
 export async function buildApp(ctx: ApiContext, logger: Logger): Promise<FastifyInstance> {
   // pino's Logger is a FastifyBaseLogger; the cast keeps the app's type the default one.
@@ -42,6 +47,9 @@ export async function buildApp(ctx: ApiContext, logger: Logger): Promise<Fastify
     reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` } })
   })
 
+  // Before any route: the route list sees every route, and no route escapes the auth hook.
+  collectRoutes(app)
+  await installAuth(app, ctx.db, ctx.auth ?? DEFAULT_AUTH_SETTINGS)
   for (const routes of ROUTES) await app.register(routes, { ctx })
   return app
 }

@@ -1,11 +1,13 @@
 /**
  * GET /api/sites/:site/review?customer=ID[&lang=zh-CN|en][&tz=Asia/Shanghai][&format=html|json]
  * The pre-inspection review of one site. Site ids are unique per customer only, hence ?customer.
+ * Scoped like everything else: another customer's site answers as if it did not exist.
  */
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ID_PATTERN } from '@patrol/shared'
 import type { ApiContext } from '../api/context.js'
+import { assertCustomer } from '../api/auth/principal.js'
 import { notFound } from '../api/errors.js'
 import { buildSiteReview, renderReviewHtml } from './review.js'
 
@@ -31,6 +33,7 @@ export const siteReviewRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = 
     },
     async (request, reply) => {
       const q = request.query
+      assertCustomer(request, q.customer, `site ${q.customer}/${request.params.site}`)
       const exists = await ctx.db.query('select 1 from site where customer_id = $1 and id = $2', [q.customer, request.params.site])
       if (!exists.rows.length) throw notFound(`site ${q.customer}/${request.params.site}`)
       const review = await buildSiteReview(ctx.db, { customerId: q.customer, site: request.params.site, lang: q.lang ?? 'zh-CN', tz: q.tz ?? 'Asia/Shanghai' })

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ID_PATTERN, type Inventory } from '@patrol/shared'
+import { assertCustomer, customerScope } from '../auth/principal.js'
 import type { ApiContext } from '../context.js'
 import { groupLatest, summarise, type Latest } from '../device-summary.js'
 import { notFound } from '../errors.js'
@@ -74,10 +75,11 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asyn
     },
     async (request) => {
       const q = request.query
-      const filters = [q.customer ?? null, q.site ?? null, q.status ?? null, q.kind ?? null]
-      const where = `where ($1::text is null or customer = $1) and ($2::text is null or site = $2) and ($3::text is null or status = $3) and ($4::text is null or kind = $4)`
+      const filters = [q.customer ?? null, q.site ?? null, q.status ?? null, q.kind ?? null, customerScope(request)]
+      const where = `where ($1::text is null or customer = $1) and ($2::text is null or site = $2) and ($3::text is null or status = $3) and ($4::text is null or kind = $4)
+        and ($5::text[] is null or customer = any($5))`
       const [{ rows }, total] = await Promise.all([
-        ctx.db.query<DeviceRow>(`select ${COLUMNS} from device ${where} order by customer, site, id limit $5 offset $6`, [...filters, q.limit, q.offset]),
+        ctx.db.query<DeviceRow>(`select ${COLUMNS} from device ${where} order by customer, site, id limit $6 offset $7`, [...filters, q.limit, q.offset]),
         ctx.db.query<{ n: number }>(`select count(*)::int as n from device ${where}`, filters),
       ])
       return {
@@ -101,6 +103,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asyn
       const { rows } = await ctx.db.query<DeviceRow>(`select ${COLUMNS} from device where id = $1`, [request.params.id])
       const row = rows[0]
       if (!row) throw notFound(`device "${request.params.id}"`)
+      assertCustomer(request, row.customer, `device "${request.params.id}"`)
       return {
         ...describe(row),
         summary: summarise(row.latest, row.inventory, staleBefore(row)),

@@ -10,6 +10,8 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asyn
   app.get(
     '/api/health',
     {
+      // Load balancers and probes carry no credentials.
+      config: { auth: { public: true } },
       schema: {
         summary: 'Collector health: database, broker, ingest counters',
         response: { 200: Type.Any(), 503: Type.Any() },

@@ -1,6 +1,8 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ID_PATTERN } from '@patrol/shared'
+import type { FastifyRequest } from 'fastify'
+import { assertCustomer } from '../auth/principal.js'
 import type { ApiContext } from '../context.js'
 import { badRequest, notFound } from '../errors.js'
 import { autoBucket, parseBucket, parseInstant } from '../time-params.js'
@@ -18,17 +20,20 @@ interface SeriesRow {
 }
 
 export const metricRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
-  const requireDevice = async (id: string) => {
-    const { rows } = await ctx.db.query('select 1 from device where id = $1', [id])
-    if (!rows.length) throw notFound(`device "${id}"`)
+  // Another customer's device answers exactly like a missing one.
+  const requireDevice = async (request: FastifyRequest, id: string) => {
+    const { rows } = await ctx.db.query<{ customer: string }>('select customer from device where id = $1', [id])
+    if (!rows[0]) throw notFound(`device "${id}"`)
+    assertCustomer(request, rows[0].customer, `device "${id}"`)
   }
 
   app.get(
     '/api/devices/:id/metrics',
     { schema: { summary: 'The metrics and instances a device has reported', params: Type.Object({ id: Type.String({ pattern: ID_PATTERN }) }) } },
     async (request) => {
-      const { rows } = await ctx.db.query<{ latest: Record<string, [number, number]> }>('select latest from device where id = $1', [request.params.id])
+      const { rows } = await ctx.db.query<{ latest: Record<string, [number, number]>; customer: string }>('select latest, customer from device where id = $1', [request.params.id])
       if (!rows[0]) throw notFound(`device "${request.params.id}"`)
+      assertCustomer(request, rows[0].customer, `device "${request.params.id}"`)
       const metrics: Record<string, string[]> = {}
       for (const key of Object.keys(rows[0].latest).sort()) {
         const i = key.indexOf('|')
@@ -65,7 +70,7 @@ export const metricRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asyn
       if (from >= to) throw badRequest('"from" must be before "to"')
       const bucketMs = q.bucket ? parseBucket(q.bucket) : autoBucket(to - from)
       if ((to - from) / bucketMs > MAX_BUCKETS) throw badRequest(`that is more than ${MAX_BUCKETS} buckets: widen the bucket or shorten the range`)
-      await requireDevice(id)
+      await requireDevice(request, id)
       // Whole-hour buckets over more than two days read the hourly aggregate (a continuous
       // aggregate on TimescaleDB, a view on plain PostgreSQL): same answer, far fewer rows.
       const hourly = bucketMs % HOUR_MS === 0 && to - from > 2 * 24 * HOUR_MS

@@ -1,9 +1,14 @@
-/** The rules with their parameters and defaults, and overrides per customer, site or device. */
+/**
+ * The rules with their parameters and defaults, and overrides per customer, site or device.
+ * Engineers read them (an engineer only the overrides of the customers they serve: an override's
+ * scope id names its customer); managers change them.
+ */
 import { Type } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ID_PATTERN } from '@patrol/shared'
 import { resolveParams, RULES, RULES_BY_ID } from '../../rules/index.js'
+import { customerScope } from '../auth/principal.js'
 import type { ApiContext } from '../context.js'
 import { badRequest, notFound } from '../errors.js'
 
@@ -13,18 +18,29 @@ const ScopeId = Type.String({ pattern: `^${ID_PATTERN.replace(/^\^|\$$/g, '')}(/
 const OverrideParams = Type.Object({ scope: Scope, scopeId: ScopeId, rule: Type.String({ maxLength: 100 }) })
 
 export const ruleRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
-  app.get('/api/rules', async () => ({
+  const read = { auth: { minRole: 'engineer' as const } }
+  const write = { auth: { minRole: 'manager' as const } }
+  app.get('/api/rules', { config: read }, async () => ({
     items: RULES.map((r) => ({ id: r.id, title: r.title, level: r.level, defaults: resolveParams(r), params: r.params })),
   }))
 
-  app.get('/api/rule-overrides', async () => {
-    const { rows } = await ctx.db.query('select scope, scope_id as "scopeId", rule_id as "rule", enabled, params from rule_override order by rule_id, scope, scope_id')
+  app.get('/api/rule-overrides', { config: read }, async (request) => {
+    const { rows } = await ctx.db.query(
+      `select o.scope, o.scope_id as "scopeId", o.rule_id as "rule", o.enabled, o.params from rule_override o
+        where $1::text[] is null
+           or (o.scope = 'customer' and o.scope_id = any($1))
+           or (o.scope = 'site' and split_part(o.scope_id, '/', 1) = any($1))
+           or (o.scope = 'device' and exists (select 1 from device d where d.id = o.scope_id and d.customer = any($1)))
+        order by o.rule_id, o.scope, o.scope_id`,
+      [customerScope(request)],
+    )
     return { items: rows }
   })
 
   app.put(
     '/api/rule-overrides/:scope/:scopeId/:rule',
     {
+      config: write,
       schema: {
         summary: 'Override a rule for a customer, a site ("customer/site") or a device',
         params: OverrideParams,
@@ -51,7 +67,7 @@ export const ruleRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async 
     },
   )
 
-  app.delete('/api/rule-overrides/:scope/:scopeId/:rule', { schema: { summary: 'Remove an override', params: OverrideParams } }, async (request, reply) => {
+  app.delete('/api/rule-overrides/:scope/:scopeId/:rule', { config: write, schema: { summary: 'Remove an override', params: OverrideParams } }, async (request, reply) => {
     const { rowCount } = await ctx.db.query('delete from rule_override where scope = $1 and scope_id = $2 and rule_id = $3', [request.params.scope, request.params.scopeId, request.params.rule])
     if (!rowCount) throw notFound('override')
     return reply.code(204).send()
