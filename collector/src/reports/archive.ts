@@ -146,7 +146,7 @@ export async function archiveReport(db: Db, produced: ProducedReport, options: A
   const html_bytes = Buffer.byteLength(html)
   return db.transaction(async (tx) => {
     if (db.engine === 'postgres') {
-      await tx.query('select pg_advisory_xact_lock($1, hashtext($2))', [LOCK_NAMESPACE, [meta.customer.id, site ?? '', meta.period.label, meta.lang].join('\u0000')])
+      await tx.query('select pg_advisory_xact_lock($1, hashtext($2))', [LOCK_NAMESPACE, JSON.stringify([meta.customer.id, site ?? '', meta.period.label, meta.lang])])
     }
     const { rows: last } = await tx.query<{ v: number }>(
       `select coalesce(max(version), 0)::int as v from report_archive where customer_id = $1 and coalesce(site_id, '') = $2 and period_label = $3 and lang = $4`,
