@@ -18,6 +18,7 @@ import type { ApiContext } from '../context.js'
 import { emptyHealth, Health, healthOf } from '../customer-health.js'
 import { ApiError, notFound } from '../errors.js'
 import { fieldErrors, timeZoneProblem } from '../field-errors.js'
+import { likePattern } from '../like-pattern.js'
 import { PAGE_QUERY, page, PageOf } from '../pagination.js'
 
 const Id = Type.String({ pattern: ID_PATTERN })
@@ -128,9 +129,6 @@ function checkTimeZone(zone: string | undefined): void {
   const problem = zone === undefined ? null : timeZoneProblem(zone)
   if (problem) throw fieldErrors([{ instancePath: '/timeZone', message: problem }])
 }
-
-/** `%` and `_` in a search are meant literally. */
-export const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
 
 export const customerRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
   app.get(

@@ -2,7 +2,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { ApiContext } from '../context.js'
 import { siteReviewRoutes } from '../../reports/review-route.js'
+import { apiTokenRoutes } from './api-tokens.js'
 import { assetRoutes } from './assets.js'
+import { auditRoutes } from './audit.js'
 import { consoleRoutes } from './console.js'
 import { contractRoutes } from './contracts.js'
 import { customerRoutes } from './customers.js'
@@ -19,6 +21,7 @@ import { reportRoutes } from './reports.js'
 import { ruleRoutes } from './rules.js'
 import { siteRoutes } from './sites.js'
 import { ticketRoutes } from './tickets.js'
+import { userRoutes } from './users.js'
 
 export const ROUTES: readonly FastifyPluginAsyncTypebox<{ ctx: ApiContext }>[] = [
   healthRoutes,
@@ -29,6 +32,9 @@ export const ROUTES: readonly FastifyPluginAsyncTypebox<{ ctx: ApiContext }>[] =
   customerRoutes,
   siteRoutes,
   contractRoutes,
+  userRoutes,
+  apiTokenRoutes,
+  auditRoutes,
   assetRoutes,
   ruleRoutes,
   maintenanceWindowRoutes,
