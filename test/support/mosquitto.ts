@@ -23,10 +23,15 @@ export class PrivateMosquitto {
   private constructor(
     readonly port: number,
     private readonly persistence: boolean,
+    private readonly auth: string,
   ) {}
 
-  static async start(options: { persistence?: boolean } = {}): Promise<PrivateMosquitto> {
-    const broker = new PrivateMosquitto(await freePort(), options.persistence ?? false)
+  /**
+   * `auth` replaces `allow_anonymous true` with other lines (e.g. `allow_anonymous false`,
+   * `password_file …`, `acl_file …`: test/security/mqtt-acl.test.ts).
+   */
+  static async start(options: { persistence?: boolean; auth?: string } = {}): Promise<PrivateMosquitto> {
+    const broker = new PrivateMosquitto(await freePort(), options.persistence ?? false, options.auth ?? 'allow_anonymous true')
     await broker.start()
     return broker
   }
@@ -41,13 +46,18 @@ export class PrivateMosquitto {
     const persistence = this.persistence ? `persistence true\npersistence_location ${this.dir}/\nautosave_interval 1\n` : 'persistence false\n'
     // As root, mosquitto would switch to its own user, who cannot write this private folder.
     const user = process.getuid?.() === 0 ? 'user root\n' : ''
-    writeFileSync(config, `listener ${this.port} 127.0.0.1\nallow_anonymous true\nmax_queued_messages 100000\n${user}${persistence}`)
+    writeFileSync(config, `listener ${this.port} 127.0.0.1\n${this.auth}\nmax_queued_messages 100000\n${user}${persistence}`)
     const child = spawn('mosquitto', ['-c', config], { stdio: 'ignore' })
     this.process = child
     child.once('exit', () => {
       if (this.process === child) this.process = undefined
     })
     await waitFor(() => tcpReachable('127.0.0.1', this.port, 200), { timeoutMs: 10_000, intervalMs: 50, what: `mosquitto on port ${this.port}` })
+  }
+
+  /** The process id, to signal (SIGHUP: read the password file and ACL again). */
+  get pid(): number | undefined {
+    return this.process?.pid
   }
 
   /** Stops the broker and waits until the port is closed. */
