@@ -3,6 +3,7 @@
  * device credentials in the database (the collector's settings say which database), then tells
  * how to make Mosquitto read them, or signals it itself with `--sighup <pid>`.
  */
+import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { loadCollectorConfig } from '../config.js'
 import { openPglite, openPostgres } from '../store/db.js'
@@ -20,9 +21,16 @@ export interface MosquittoAclOptions {
 
 export async function runMosquittoAcl(o: MosquittoAclOptions, print: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Promise<void> {
   const config = loadCollectorConfig({ file: o.config, overrides: { databaseUrl: o.databaseUrl, dataDir: o.dataDir ? path.resolve(o.dataDir) : undefined } })
+  const embedded = path.join(config.dataDir, 'pglite')
+  if (!config.databaseUrl) {
+    // A real Mosquitto goes with a database server; the embedded one is read only when the
+    // collector is stopped (PGlite is one process's), and must already exist.
+    if (!existsSync(embedded)) throw new Error(`no database: set DATABASE_URL (or --database-url), or --data-dir to a collector's data folder (no embedded database in ${embedded})`)
+    print(`reading the embedded database in ${embedded}; the collector using it must be stopped`)
+  }
   const db = config.databaseUrl
     ? await openPostgres({ connectionString: config.databaseUrl, schema: config.databaseSchema })
-    : await openPglite({ dataDir: path.join(config.dataDir, 'pglite') })
+    : await openPglite({ dataDir: embedded })
   try {
     await migrate(db)
     const dir = path.resolve(o.out)

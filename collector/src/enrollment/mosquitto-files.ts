@@ -5,9 +5,10 @@
  *
  * Device accounts are all named `dev-…` and are rewritten every time. Every other line of an
  * existing password file (the collector's and health check's service accounts, set with
- * `mosquitto_passwd`) is kept as it is; the service accounts' ACL is written here, and an
- * `acl.local` beside the files (site accounts of deploy/mosquitto/add-site.sh, anything
- * hand-written) is appended verbatim.
+ * `mosquitto_passwd`, and the site accounts of deploy/mosquitto/add-site.sh) is kept as it is.
+ * The service accounts' ACL is written here; the site accounts' section of an existing `acl`
+ * (from the `# --- sites (add-site.sh) ---` line on, where add-site.sh appends) is carried over,
+ * and an `acl.local` beside the files (anything hand-written) is appended verbatim.
  */
 import { chmod, readFile, rename, writeFile } from 'node:fs/promises'
 import path from 'node:path'
@@ -16,6 +17,7 @@ import { credentialsForMosquitto } from './store.js'
 import { mosquittoTopicLines, topicRoot, type Grant } from './topic-rules.js'
 
 export const DEVICE_USER_PREFIX = 'dev-'
+export const SITES_MARKER = '# --- sites (add-site.sh) ---'
 
 export interface MosquittoFilesOptions {
   /** Folder with (or for) `passwd`, `acl` and an optional `acl.local`. */
@@ -69,6 +71,9 @@ export async function buildMosquittoFiles(db: Queryable, options: MosquittoFiles
     }),
     '',
   ]
+  const previous = await readOr(path.join(options.dir, 'acl'), '')
+  const sites = previous.includes(SITES_MARKER) ? previous.slice(previous.indexOf(SITES_MARKER)) : SITES_MARKER
+  acl.push(sites.trimEnd(), '')
   const local = await readOr(path.join(options.dir, 'acl.local'), '')
   if (local.trim()) acl.push('# --- acl.local ---', local.trimEnd(), '')
   return { passwd, acl: acl.join('\n'), devices: credentials.length, keptAccounts: kept.map((line) => line.split(':')[0]!) }
