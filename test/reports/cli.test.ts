@@ -61,6 +61,34 @@ describe('pnpm report', () => {
     await back.close()
   })
 
+  it('--all-group-customers --archive: every group customer, each stored as the next version', async () => {
+    const db = await openPglite({ dataDir: path.join(dir, 'data', 'pglite') })
+    await db.query(`insert into customer (id, name, class, language, time_zone) values ('beta', 'Beta AG', 'group', 'en', 'Europe/Berlin'), ('gamma', 'Gamma', 'member', 'en', 'UTC')`)
+    await db.close()
+    const out = path.join(dir, 'out-all')
+    const args = [CLI, '--all-group-customers', '--archive', '--quarter', '2026Q3', '--out', out, '--data-dir', path.join(dir, 'data'), '--no-pdf']
+    const env = { ...process.env, DATABASE_URL: '' }
+    const { stdout, stderr } = await run(TSX, args, { env })
+    expect(stdout.trim().split('\n')).toEqual([path.join(out, 'inspection-acme-2026Q3-zh-CN.html'), path.join(out, 'inspection-beta-2026Q3-en.html')])
+    // Not a terminal: plain progress lines, one per section and customer.
+    expect(stderr).toContain('[acme] 10/10')
+    expect(stderr).toContain('[beta] 10/10')
+    expect(stderr).toMatch(/archived: beta 2026Q3 en version 1/)
+    await run(TSX, args, { env })
+    const back = await openPglite({ dataDir: path.join(dir, 'data', 'pglite') })
+    const { rows } = await back.query<{ customer_id: string; version: number; trigger: string; time_zone: string; generated_by: string }>(
+      'select customer_id, version, trigger, time_zone, generated_by from report_archive order by customer_id, version',
+    )
+    await back.close()
+    expect(rows.map((r) => [r.customer_id, r.version, r.trigger, r.time_zone])).toEqual([
+      ['acme', 1, 'cli', 'Asia/Shanghai'], ['acme', 2, 'cli', 'Asia/Shanghai'], ['beta', 1, 'cli', 'Europe/Berlin'], ['beta', 2, 'cli', 'Europe/Berlin'],
+    ])
+    expect(rows[0]!.generated_by).toMatch(/^cli:/)
+    await expect(run(TSX, [CLI, '--customer', CUSTOMER, '--all-group-customers', '--quarter', '2026Q3', '--data-dir', path.join(dir, 'data')], { env })).rejects.toMatchObject({
+      stderr: expect.stringContaining('give --customer ID, or --all-group-customers'),
+    })
+  })
+
   it('fails with the reason on a malformed quarter or an unknown customer', async () => {
     const base = ['--lang', 'zh-CN', '--out', path.join(dir, 'bad'), '--data-dir', path.join(dir, 'data'), '--no-pdf']
     const env = { ...process.env, DATABASE_URL: '' }

@@ -1,19 +1,29 @@
 /**
  * pnpm report --customer ID --quarter 2026Q3 --lang zh-CN --out DIR [--site S] [--from … --to …]
  *             [--tz Asia/Shanghai] [--database-url URL [--database-schema S] | --data-dir data] [--no-pdf]
- * Writes the inspection report as HTML and (with Chromium installed) PDF.
+ *             [--all-group-customers] [--archive]
+ * Writes the inspection report as HTML and (with Chromium installed) PDF; `--all-group-customers`
+ * does it for every group customer in its own language and time zone, `--archive` also stores each
+ * report in the customer's archive as the next version (trigger 'cli').
+ * Progress goes to stderr: a bar (cli-progress) on a terminal, plain lines otherwise (logs, CI).
  */
 import { existsSync, readFileSync } from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
+import cliProgress from 'cli-progress'
 import { Command } from 'commander'
 import { openPglite, openPostgres, type Db } from '../store/db.js'
 import { migrate } from '../store/migrate.js'
+import { archiveReport } from './archive.js'
 import type { ReportEdits } from './edits.js'
 import { generateReport } from './generate.js'
 import { parseLang } from './i18n.js'
+import { SECTIONS } from './sections/index.js'
 
 interface CliOptions {
-  customer: string
+  customer?: string
+  allGroupCustomers?: boolean
+  archive?: boolean
   quarter?: string
   from?: string
   to?: string
@@ -40,10 +50,39 @@ async function openDb(options: CliOptions): Promise<Db> {
   return db
 }
 
+/** Progress of every customer's sections: one bar on a terminal, one line per step elsewhere. */
+function progress(customers: number) {
+  const steps = SECTIONS.length
+  if (!process.stderr.isTTY) {
+    return {
+      section: (customer: string, done: number, section: string) => process.stderr.write(`[${customer}] ${done}/${steps} ${section}\n`),
+      log: (line: string) => process.stderr.write(`${line}\n`),
+      stop: () => undefined,
+    }
+  }
+  // A MultiBar holding one bar: it can print lines above the bar (SingleBar cannot).
+  const bars = new cliProgress.MultiBar(
+    { stream: process.stderr, format: '{bar} {percentage}% | {customer} {step} | {value}/{total} sections', hideCursor: true, clearOnComplete: false },
+    cliProgress.Presets.shades_classic,
+  )
+  const bar = bars.create(customers * steps, 0, { customer: '', step: '' })
+  let finished = 0
+  return {
+    section: (customer: string, done: number, section: string) => {
+      bar.update(finished * steps + done, { customer, step: section })
+      if (done === steps) finished++
+    },
+    log: (line: string) => bars.log(`${line}\n`),
+    stop: () => bars.stop(),
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
   const program = new Command('report')
-    .description('Write the inspection report (巡检报告) of one customer as HTML and PDF')
-    .requiredOption('--customer <id>', 'customer id')
+    .description('Write the inspection report (巡检报告) of one customer, or of every group customer, as HTML and PDF')
+    .option('--customer <id>', 'customer id')
+    .option('--all-group-customers', 'every group customer (class "group"), each in its own language and time zone')
+    .option('--archive', "also store each report in the customer's archive as the next version")
     .option('--quarter <quarter>', 'calendar quarter in the customer time zone, e.g. 2026Q3')
     .option('--from <date>', 'start of a custom period (ISO date or time)')
     .option('--to <date>', 'end of a custom period, exclusive')
@@ -58,32 +97,55 @@ async function main(argv: string[]): Promise<void> {
     .option('--no-pdf', 'write the HTML only')
     .parse(argv)
   const options = program.opts<CliOptions>()
+  if (Boolean(options.customer) === Boolean(options.allGroupCustomers)) return program.error('give --customer ID, or --all-group-customers')
+  if (options.allGroupCustomers && options.site) return program.error('--site needs --customer (site ids are per customer)')
   const period = options.quarter ?? (options.from && options.to ? { from: new Date(options.from), to: new Date(options.to) } : null)
   if (!period) return program.error('give --quarter 2026Q3, or --from and --to')
+  const edits = options.edits ? (JSON.parse(readFileSync(options.edits, 'utf8')) as ReportEdits) : undefined
   const db = await openDb(options)
+  const failures: string[] = []
   try {
-    // The customer's own language and time zone unless the command line says otherwise.
-    const { rows } = await db.query<{ language: string; time_zone: string }>('select language, time_zone from customer where id = $1', [options.customer]).catch(() => ({ rows: [] as { language: string; time_zone: string }[] }))
-    const lang = parseLang(options.lang ?? rows[0]?.language ?? 'zh-CN')
-    const tz = options.tz ?? rows[0]?.time_zone ?? process.env.PATROL_REPORT_TZ ?? 'Asia/Shanghai'
-    const result = await generateReport(db, {
-      customerId: options.customer,
-      period,
-      lang,
-      tz,
-      site: options.site,
-      outDir: options.out,
-      pdf: options.pdf,
-      edits: options.edits ? (JSON.parse(readFileSync(options.edits, 'utf8')) as ReportEdits) : undefined,
-      onProgress: (done, total, section) => process.stderr.write(`\r[${'#'.repeat(done).padEnd(total, '.')}] ${done}/${total} ${section.padEnd(14)}`),
-      log: (line) => process.stderr.write(`\n${line}`),
-    })
-    process.stderr.write('\n')
-    console.log(result.htmlPath)
-    if (result.pdfPath) console.log(result.pdfPath)
+    const customers = options.allGroupCustomers
+      ? (await db.query<{ id: string }>("select id from customer where class = 'group' order by id")).rows.map((r) => r.id)
+      : [options.customer!]
+    if (!customers.length) throw new Error('no group customers (customer.class = \'group\')')
+    const show = progress(customers.length)
+    for (const customerId of customers) {
+      try {
+        // The customer's own language and time zone unless the command line says otherwise.
+        const { rows } = await db.query<{ language: string; time_zone: string }>('select language, time_zone from customer where id = $1', [customerId]).catch(() => ({ rows: [] as { language: string; time_zone: string }[] }))
+        const lang = parseLang(options.lang ?? rows[0]?.language ?? 'zh-CN')
+        const tz = options.tz ?? rows[0]?.time_zone ?? process.env.PATROL_REPORT_TZ ?? 'Asia/Shanghai'
+        const result = await generateReport(db, {
+          customerId,
+          period,
+          lang,
+          tz,
+          site: options.site,
+          outDir: options.out,
+          pdf: options.pdf,
+          edits,
+          onProgress: (done, _total, section) => show.section(customerId, done, section),
+          log: show.log,
+        })
+        if (options.archive) {
+          const entry = await archiveReport(db, result.produced, { trigger: 'cli', generatedBy: `cli:${os.userInfo().username}`, edits })
+          show.log(`archived: ${customerId} ${entry.periodLabel} ${entry.lang} version ${entry.version} (id ${entry.id})`)
+        }
+        console.log(result.htmlPath)
+        if (result.pdfPath) console.log(result.pdfPath)
+      } catch (error) {
+        // One customer's failure does not stop the others; the exit code tells.
+        if (!options.allGroupCustomers) throw error
+        failures.push(`${customerId}: ${(error as Error).message}`)
+        show.log(`report failed for ${customerId}: ${(error as Error).message}`)
+      }
+    }
+    show.stop()
   } finally {
     await db.close()
   }
+  if (failures.length) throw new Error(`${failures.length} report(s) failed:\n  ${failures.join('\n  ')}`)
 }
 
 main(process.argv).catch((error: unknown) => {
