@@ -4,12 +4,21 @@
  * its method, a summary and a tag; `/docs` is Swagger UI whose scripts and styles all come from the
  * collector itself, under a Content-Security-Policy that names no other host.
  *
+ * And in a real browser (Debian's chromium): the UI renders the operations, every request it makes
+ * goes to the collector, and the CSP blocks nothing it needs.
+ *
  * The documentation does not depend on the database or the broker, so this runs on the embedded
  * target only.
  */
+import { existsSync } from 'node:fs'
+import { chromium } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningCollector } from '@patrol/collector'
+import { requirePeer } from '../support/peers.js'
 import { makeTarget, startTestCollector } from '../support/targets.js'
+
+const CHROMIUM = '/usr/bin/chromium'
+const browser = requirePeer(`chromium at ${CHROMIUM}`, existsSync(CHROMIUM), 'apt-get install -y chromium')
 
 interface Operation {
   summary?: string
@@ -117,5 +126,28 @@ describe('API documentation', () => {
     const init = await collector.app.inject({ method: 'GET', url: '/docs/static/swagger-initializer.js' })
     expect(init.body).toMatch(/"validatorUrl":\s*null/)
     expect(init.body).not.toMatch(/validator\.swagger\.io/)
+  })
+
+  it.skipIf(!browser.available)('renders in chromium under its CSP, loading nothing from another host', async () => {
+    const b = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-background-networking'] })
+    try {
+      const page = await b.newPage()
+      const hosts = new Set<string>()
+      const problems: string[] = []
+      page.on('request', (r) => void (r.url().startsWith('http') && hosts.add(new URL(r.url()).host)))
+      page.on('pageerror', (e) => problems.push(`page error: ${e.message}`))
+      page.on('console', (m) => void (m.type() === 'error' && problems.push(`console: ${m.text()}`)))
+      // Injected by the browser itself, not subject to the page's CSP: records what the CSP refused.
+      await page.addInitScript({ content: "window.violations = []; document.addEventListener('securitypolicyviolation', (e) => window.violations.push(e.violatedDirective + ' ' + e.blockedURI))" })
+      await page.goto(`${collector.url}/docs`)
+      await page.locator('.opblock').first().waitFor({ timeout: 30_000 })
+      expect(await page.locator('.opblock').count()).toBeGreaterThan(30)
+      expect(await page.locator('.opblock-tag', { hasText: 'customers' }).count()).toBeGreaterThan(0)
+      expect(await page.evaluate('window.violations')).toEqual([])
+      expect(problems).toEqual([])
+      expect([...hosts]).toEqual([new URL(collector.url).host])
+    } finally {
+      await b.close()
+    }
   })
 })
