@@ -10,6 +10,7 @@ import { installAuth } from './auth/plugin.js'
 import { collectRoutes } from './auth/route-list.js'
 import { DEFAULT_AUTH_SETTINGS } from './auth/settings.js'
 import { ApiError } from './errors.js'
+import { registerOpenApi } from './openapi.js'
 import { ROUTES } from './routes/index.js'
 
 export { listRoutes, type ListedRoute } from './auth/route-list.js'
@@ -50,6 +51,7 @@ export async function buildApp(ctx: ApiContext, logger: Logger): Promise<Fastify
   // Before any route: the route list sees every route, and no route escapes the auth hook.
   collectRoutes(app)
   await installAuth(app, ctx.db, ctx.auth ?? DEFAULT_AUTH_SETTINGS)
+  await registerOpenApi(app, ctx.version)
   for (const routes of ROUTES) await app.register(routes, { ctx })
   return app
 }
