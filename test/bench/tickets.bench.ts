@@ -55,7 +55,9 @@ async function main() {
   })
   const collector = await startCollector({ ...config, explicit: { port: false, mqttPort: false } }, pino({ level: 'warn' }))
   const admin = new pg.Pool({ connectionString: DATABASE_URL, options: `-c search_path=${schema}`, max: 2 })
-  const publisher = mqtt.connect(collector.mqttUrl, { clientId: `bench-pub-${randomUUID().slice(0, 8)}`, protocolVersion: 4 })
+  // The embedded broker admits only credentials: the bench publishes for many devices, as a service account.
+  const login = collector.brokerAccess?.issueInternal('bench', { role: 'service' })
+  const publisher = mqtt.connect(collector.mqttUrl, { clientId: `bench-pub-${randomUUID().slice(0, 8)}`, protocolVersion: 4, ...login })
   // Without TCP_NODELAY every hop waits for Nagle's algorithm (about 30 ms at this rate).
   publisher.on('connect', () => (publisher.stream as unknown as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true))
   await new Promise<void>((resolve, reject) => {
