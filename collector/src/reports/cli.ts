@@ -72,7 +72,10 @@ function progress(customers: number) {
       bar.update(finished * steps + done, { customer, step: section })
       if (done === steps) finished++
     },
-    log: (line: string) => bars.log(`${line}\n`),
+    log: (line: string) => {
+      bars.log(`${line}\n`)
+      bars.update() // prints the line now, above the bar
+    },
     stop: () => bars.stop(),
   }
 }
