@@ -10,6 +10,7 @@ import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import { buildApp } from './api/app.js'
+import { ensureAdmin } from './auth/bootstrap.js'
 import { BrokerAccess } from './broker/access.js'
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.js'
 import type { LoadedCollectorConfig } from './config.js'
@@ -69,6 +70,7 @@ export async function startCollector(config: LoadedCollectorConfig, logger: Logg
     logger.info({ engine: db.engine, features, maintenance: maintenanceMode(db), migrationsApplied: applied }, embeddedDb ? `embedded database in ${path.join(config.dataDir, 'pglite')}` : 'database ready')
     if (!timescale) logger.info('TimescaleDB not present: plain tables, time_bucket shim, hourly view; retention done by the collector')
     await applyTimescalePolicies(db, config)
+    await ensureAdmin(db, { adminPassword: config.adminPassword, dataDir: config.dataDir }, logger)
 
     const stats = new IngestStats()
     const tickets = new Ticketing(db, { logger })
@@ -142,7 +144,7 @@ export async function startCollector(config: LoadedCollectorConfig, logger: Logg
         db,
         stats,
         version: COLLECTOR_VERSION,
-        mqtt: () => ({ connected: source.connected, url: mqttUrl.replace(/(\/\/[^/:@]*:)[^@/]*@/, '$1***@'), embedded: Boolean(broker) }),
+        mqtt: () => ({ connected: source.connected, url: mqttUrl.replace(/(\/\/[^/:@]*:)[^@/]*@/, '$1***@'), embedded: Boolean(broker), ...(brokerAccess ? { refused: { ...brokerAccess.refused } } : {}) }),
         database: { engine: db.engine, timescale, embedded: embeddedDb },
         downlink: source,
         notificationsQueued: () => tickets.dispatchSoon(),
@@ -150,6 +152,13 @@ export async function startCollector(config: LoadedCollectorConfig, logger: Logg
         enrollment: { rateLimitPerMinute: config.enrollRateLimitPerMinute, revoked: (username: string) => brokerAccess?.revoked(username) ?? 0 },
         topicPrefix: config.topicPrefix,
         live,
+        auth: {
+          session: { idleMinutes: config.sessionIdleMinutes, maxHours: config.sessionMaxHours },
+          cookieSecure: config.sessionCookieSecure,
+          loginMaxAttempts: config.loginMaxAttempts,
+          loginMaxAttemptsPerIp: config.loginMaxAttemptsPerIp,
+          loginWindowMinutes: config.loginWindowMinutes,
+        },
       },
       logger,
     )

@@ -44,6 +44,13 @@ export const CollectorConfigSchema = Type.Object({
   reportCheckIntervalS: Type.Integer({ minimum: 30, maximum: 86_400, default: 300, description: 'how often the report scheduler looks for a closed quarter and for report mails to retry' }),
   reportSmtpUrl: Type.Optional(Type.String({ pattern: '^smtps?://', description: 'SMTP server for report e-mails (smtp://user:pass@host:587); reports are archived but not mailed without it' })),
   reportMailFrom: Type.String({ minLength: 3, default: 'patrol@localhost', description: 'sender address of report e-mails' }),
+  adminPassword: Type.Optional(Type.String({ minLength: 10, maxLength: 512, description: 'password of the first user, admin, created when the database has no user; a generated one is written to <dataDir>/initial-admin-password otherwise' })),
+  sessionIdleMinutes: Type.Integer({ minimum: 5, maximum: 7 * 24 * 60, default: 12 * 60, description: 'a browser session ends after this long without a request' }),
+  sessionMaxHours: Type.Integer({ minimum: 1, maximum: 90 * 24, default: 7 * 24, description: 'a browser session ends this long after sign-in, however active' }),
+  sessionCookieSecure: Type.Union([Type.Literal('auto'), Type.Literal('always'), Type.Literal('never')], { default: 'auto', description: 'Secure flag of the session cookie: auto = when the request came over HTTPS; always behind a TLS-terminating proxy' }),
+  loginMaxAttempts: Type.Integer({ minimum: 1, maximum: 10_000, default: 10, description: 'sign-in attempts per username within loginWindowMinutes (429 beyond)' }),
+  loginMaxAttemptsPerIp: Type.Integer({ minimum: 1, maximum: 100_000, default: 30, description: 'sign-in attempts per client address within loginWindowMinutes (429 beyond)' }),
+  loginWindowMinutes: Type.Integer({ minimum: 1, maximum: 24 * 60, default: 15, description: 'window of the sign-in limits' }),
   logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
 })
 export type CollectorConfig = Static<typeof CollectorConfigSchema>

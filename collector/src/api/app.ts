@@ -6,8 +6,11 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Logger } from 'pino'
 import type { ApiContext } from './context.js'
+import { installAuditHook } from './auth/audit-hook.js'
 import { installAuth } from './auth/plugin.js'
+import { REDACT } from './auth/redact.js'
 import { collectRoutes } from './auth/route-list.js'
+import { installSecurityHeaders } from './auth/security-headers.js'
 import { DEFAULT_AUTH_SETTINGS } from './auth/settings.js'
 import { ApiError } from './errors.js'
 import { registerOpenApi } from './openapi.js'
@@ -18,7 +21,7 @@ export { listRoutes, type ListedRoute } from './auth/route-list.js'
 export async function buildApp(ctx: ApiContext, logger: Logger): Promise<FastifyInstance> {
   // pino's Logger is a FastifyBaseLogger; the cast keeps the app's type the default one.
   const app = Fastify({
-    loggerInstance: logger as FastifyBaseLogger,
+    loggerInstance: logger.child({}, { redact: REDACT }) as FastifyBaseLogger,
     // One line per request would drown the ingest log; errors are still logged by the handler below.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
@@ -50,7 +53,10 @@ export async function buildApp(ctx: ApiContext, logger: Logger): Promise<Fastify
 
   // Before any route: the route list sees every route, and no route escapes the auth hook.
   collectRoutes(app)
+  // Headers first: a request the auth hook turns away still gets them.
+  await installSecurityHeaders(app)
   await installAuth(app, ctx.db, ctx.auth ?? DEFAULT_AUTH_SETTINGS)
+  installAuditHook(app, ctx.db)
   await registerOpenApi(app, ctx.version)
   for (const routes of ROUTES) await app.register(routes, { ctx })
   return app

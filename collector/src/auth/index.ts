@@ -5,3 +5,5 @@ export { createSession, deleteExpiredSessions, deleteSession, findSession, DEFAU
 export { createApiToken, looksLikeApiToken, principalForToken, revokeApiToken, TOKEN_PREFIX, type NewApiToken } from './tokens.js'
 export { resolvePrincipal } from './resolve-principal.js'
 export { randomSecret, sha256 } from './secrets.js'
+export { summariseBody, writeAudit, SECRET_KEY, type AuditEntry } from './audit.js'
+export { ensureAdmin, INITIAL_PASSWORD_FILE, type BootstrapResult } from './bootstrap.js'

@@ -28,6 +28,8 @@ export interface NewSession {
 export async function createSession(db: Queryable, userId: string, policy: SessionPolicy, meta: { ip?: string | undefined; userAgent?: string | undefined } = {}): Promise<NewSession> {
   const secret = randomSecret(32)
   const csrfToken = randomSecret(24)
+  // Housekeeping where it costs nothing extra: this user's ended sessions go at their next sign-in.
+  await db.query('delete from user_session where user_id = $1 and expires_at <= now()', [userId])
   const { rows } = await db.query<{ expires_at: Date }>(
     `insert into user_session (id, user_id, csrf_token, expires_at, ip, user_agent)
      values ($1, $2, $3, least(now() + make_interval(mins => $4), now() + make_interval(hours => $5)), $6, $7) returning expires_at`,

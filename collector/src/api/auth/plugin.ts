@@ -69,7 +69,11 @@ export async function installAuth(app: FastifyInstance, db: Db, settings: AuthSe
   app.decorateRequest('principal', null)
   app.addHook('onRequest', async (request) => {
     const auth = request.routeOptions.config?.auth
-    const isPublic = auth?.public === true || (!auth && !isApiPath(request.url))
+    // A catch-all outside /api (the console's pages) that happens to match an /api path does not
+    // make that path public: unknown /api paths answer 401 to strangers, so routes cannot be probed.
+    const underApi = isApiPath(request.url)
+    const routeUnderApi = isApiPath(request.routeOptions.url ?? request.url)
+    const isPublic = auth?.public === true ? routeUnderApi || !underApi : !underApi && !auth
     if (isPublic) {
       const found: Identified = await identify(db, request, settings).catch((error: Error) => {
         request.log.debug({ err: error.message }, 'credentials on a public route not checked')

@@ -5,6 +5,7 @@ import { siteReviewRoutes } from '../../reports/review-route.js'
 import { apiTokenRoutes } from './api-tokens.js'
 import { assetRoutes } from './assets.js'
 import { auditRoutes } from './audit.js'
+import { authRoutes } from './auth.js'
 import { consoleRoutes } from './console.js'
 import { contractRoutes } from './contracts.js'
 import { customerRoutes } from './customers.js'
@@ -25,6 +26,7 @@ import { userRoutes } from './users.js'
 
 export const ROUTES: readonly FastifyPluginAsyncTypebox<{ ctx: ApiContext }>[] = [
   healthRoutes,
+  authRoutes,
   deviceRoutes,
   metricRoutes,
   deviceConfigRoutes,
