@@ -148,6 +148,8 @@ describe.each(names)('enrollment on %s', (name) => {
         expect(broker.refused.publishes, what).toBe(refusedBefore + 1)
         intruder.end(true)
       }
+      expect((await collector.app.inject({ url: '/api/health' })).json().mqtt.refused.publishes).toBe(broker.refused.publishes)
+      expect(broker.refused.publishes).toBeGreaterThanOrEqual(2)
       expect(await count(collector, 'select count(*)::int as n from device where id = $1', [victim])).toBe(0)
       expect(await count(collector, "select count(*)::int as n from device where id = $1 and site <> 'hq'", [deviceId])).toBe(0)
 
