@@ -9,6 +9,8 @@ import { useI18n } from '../i18n/index.js'
 
 export interface SeriesResponse {
   metric: string
+  from: string
+  to: string
   bucketSeconds: number
   series: { instance: string; points: { t: string; avg: number; min: number; max: number; n: number }[] }[]
 }
@@ -48,6 +50,8 @@ export function Chart({ data, unit, height = 220 }: { data: SeriesResponse; unit
         })),
       ],
       axes: [{}, { values: (_u, vals) => vals.map((v) => fmt.number(v)), size: 56 }],
+      // The asked-for window, not just the span of the points: one early point must not stretch the axis over years.
+      scales: { x: { time: true, range: [Date.parse(data.from) / 1000, Date.parse(data.to) / 1000] }, ...(unit === '%' ? { y: { range: [0, 100] } } : {}) },
       legend: { live: true },
       cursor: { drag: { x: true, y: false } },
     }

@@ -16,6 +16,12 @@ import { Empty, ErrorBox, JsonView, Loading, Section } from '../components/ui.js
 import { NotFoundPage } from './not-found.js'
 
 type Row = Record<string, unknown>
+/** GET /api/customers' health: shown as "sites · devices online/total · open tickets". */
+interface CustomerHealth {
+  sites: number
+  devices: { total: number; online: number }
+  openTickets: { total: number }
+}
 
 interface Field {
   name: string
@@ -45,7 +51,12 @@ export const ADMIN_SECTIONS: AdminSection[] = [
     id: 'customers',
     title: 'admin.customers',
     min: 'manager',
-    load: () => items<Row>('/api/customers'),
+    load: async () =>
+      (await items<Row & { health?: CustomerHealth; contract?: { name: string; validTo: string } | null }>('/api/customers')).map((c) => ({
+        ...c,
+        health: c.health ? `${c.health.sites} · ${c.health.devices.online}/${c.health.devices.total} · ${c.health.openTickets.total}` : null,
+        contract: c.contract ? `${c.contract.name} (→ ${c.contract.validTo})` : null,
+      })),
     columns: ['id', 'name', 'class', 'language', 'timeZone', 'contactEmail', 'health', 'contract'],
     create: {
       title: 'admin.customers.create',
@@ -110,7 +121,7 @@ export const ADMIN_SECTIONS: AdminSection[] = [
       fields: [
         { name: 'username', label: 'admin.field.username', required: true },
         { name: 'displayName', label: 'admin.field.displayName' },
-        { name: 'password', label: 'admin.field.password', type: 'password', required: true },
+        { name: 'password', label: 'admin.field.password', type: 'password', placeholder: '' },
         { name: 'role', label: 'admin.field.role', type: 'select', options: ['viewer', 'engineer', 'manager', 'admin'] },
         { name: 'customers', label: 'admin.field.customers', type: 'list' },
         { name: 'language', label: 'admin.field.language', type: 'select', options: LANG_OPTIONS },
@@ -123,10 +134,13 @@ export const ADMIN_SECTIONS: AdminSection[] = [
     title: 'admin.tokens',
     min: 'admin',
     load: () => items<Row>('/api/tokens'),
-    columns: ['id', 'name', 'userId', 'username', 'createdAt', 'lastUsedAt', 'expiresAt', 'revokedAt'],
+    columns: ['name', 'prefix', 'username', 'createdAt', 'lastUsedAt', 'expiresAt', 'active'],
     create: {
       title: 'admin.tokens.create',
-      fields: [{ name: 'name', label: 'admin.field.name', required: true }],
+      fields: [
+        { name: 'name', label: 'admin.field.name', required: true },
+        { name: 'expiresInDays', label: 'admin.field.expiresInDays', type: 'number' },
+      ],
       submit: (v) => api('/api/tokens', { method: 'POST', body: v }),
     },
     remove: (row) => api(`/api/tokens/${enc(String(row.id))}`, { method: 'DELETE' }),
@@ -136,7 +150,7 @@ export const ADMIN_SECTIONS: AdminSection[] = [
     title: 'admin.enrollment',
     min: 'admin',
     load: () => items<Row>('/api/enrollment-tokens'),
-    columns: ['id', 'customer', 'site', 'role', 'uses', 'maxUses', 'expiresAt', 'revokedAt', 'note'],
+    columns: ['customer', 'site', 'prefix', 'role', 'uses', 'maxUses', 'expiresAt', 'state', 'note'],
     create: {
       title: 'admin.enrollment.create',
       fields: [
@@ -181,7 +195,7 @@ export const ADMIN_SECTIONS: AdminSection[] = [
     title: 'admin.audit',
     min: 'admin',
     load: () => items<Row>('/api/audit', { limit: 100 }),
-    columns: ['time', 'username', 'action', 'method', 'path', 'status', 'customer', 'target', 'details'],
+    columns: ['time', 'username', 'via', 'action', 'method', 'path', 'status', 'customer', 'target', 'details'],
   },
 ]
 
@@ -288,8 +302,9 @@ function CreateForm({ create, onDone }: { create: NonNullable<AdminSection['crea
     }
     setState({ busy: true })
     try {
-      const result = (await create.submit(body)) as { token?: string } | undefined
-      setState({ ok: true, secret: result?.token })
+      // A token, or a generated password: the one time the server shows it.
+      const result = (await create.submit(body)) as { token?: string; password?: string } | undefined
+      setState({ ok: true, secret: result?.token ?? result?.password })
       setValues(initial())
       onDone()
     } catch (error) {

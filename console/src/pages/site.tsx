@@ -15,7 +15,7 @@ import { useCan } from '../session.js'
 import type { SiteReview } from '../types.js'
 import { HealthBar } from '../components/health.js'
 import { DeviceTable, TicketTable } from '../components/tables.js'
-import { Empty, ErrorBox, Level, Link, Loading, Section } from '../components/ui.js'
+import { Empty, ErrorBox, Level, Link, Loading, Section, TicketState } from '../components/ui.js'
 import { health } from '../data.js'
 
 export function SitePage({ customer, site }: { customer: string; site: string }) {
@@ -100,7 +100,9 @@ export function SitePage({ customer, site }: { customer: string; site: string })
                         <td>
                           <Link href={`/tickets/${tk.id}`}>{tk.title}</Link> <span class="sub">{tk.name}</span>
                         </td>
-                        <td>{tk.status}</td>
+                        <td>
+                          <TicketState status={tk.status} />
+                        </td>
                       </tr>
                     ))}
                   </tbody>

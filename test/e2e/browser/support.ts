@@ -40,7 +40,7 @@ interface BrokerAccessLike {
 }
 
 /**
- * A collector on `target` with customers acme ("ACME 精密制造") and beta, and (optionally) an agent
+ * A collector on `target` with customers acme ("ACME 精密制造", under contract) and beta, and (optionally) an agent
  * for this machine reporting every 5 s as a device of acme/hq, exactly as `pnpm start --with-agent`
  * runs it (an in-memory broker login bound to its device when the embedded broker wants one).
  */
@@ -51,6 +51,12 @@ export async function startStack(targetName: TargetName, { withAgent = true } = 
   const db = collector.db
   await db.query(`insert into customer (id, name, language) values ('acme', 'ACME 精密制造', 'zh-CN'), ('beta', 'Beta Logistics', 'en') on conflict (id) do nothing`)
   await db.query(`insert into site (customer_id, id, name) values ('acme', 'hq', '总部'), ('beta', 'main', 'Main warehouse') on conflict do nothing`)
+  // acme has a 24x7 contract, so its tickets carry SLA deadlines (an L2 response within 30 minutes).
+  const targets = { L1: [15, 120, 240], L2: [30, 240, 480], L3: [120, 480, 1440], L4: [480, 1440, 4320] }
+  await db.query(
+    `insert into contract (id, customer_id, name, valid_from, valid_to, calendar, targets) values ('acme-care', 'acme', 'ACME 全保服务', current_date - 30, current_date + 365, $1::jsonb, $2::jsonb)`,
+    [JSON.stringify({ kind: '24x7' }), JSON.stringify(Object.fromEntries(Object.entries(targets).map(([level, [responseMin, onsiteMin, resolveMin]]) => [level, { responseMin, onsiteMin, resolveMin }])))],
+  )
   const localDevice = `local-${os.hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 40)}`
   let agent: RunningAgent | undefined
   if (withAgent) {
@@ -111,5 +117,10 @@ export async function login(page: Page, url: string, username: string, password:
   await page.locator('input[name=username]').fill(username)
   await page.locator('input[name=password]').fill(password)
   await page.locator('form button[type=submit]').click()
-  await page.locator('[data-testid=who]').waitFor({ timeout: 30_000 })
+  try {
+    await page.locator('[data-testid=who]').waitFor({ timeout: 30_000 })
+  } catch (error) {
+    const shown = await page.locator('.error').allTextContents()
+    throw new Error(`sign-in as ${username} did not reach the console${shown.length ? `; the page says: ${shown.join(' / ')}` : ''}`, { cause: error })
+  }
 }
