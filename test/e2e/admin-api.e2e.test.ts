@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApiToken, type RunningCollector } from '@patrol/collector'
 import { verifyPassword } from '../../collector/src/auth/passwords.js'
 import { apiAuth, type ApiAuth } from '../support/auth.js'
+import { waitFor } from '../support/peers.js'
 import { makeTarget, startTestCollector, targets } from '../support/targets.js'
 
 const names = await targets()
@@ -24,6 +25,7 @@ describe.each(names)('administration API on %s', (name) => {
   const customer = `acme${tag}`
   const other = `globex${tag}`
   const today = new Date().toISOString().slice(0, 10)
+  const startedAt = new Date().toISOString()
   const nextYear = new Date(Date.now() + 365 * 86_400_000).toISOString().slice(0, 10)
 
   const call = async (auth: { headers: Record<string, string> } | null, method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, payload?: unknown) => {
@@ -253,10 +255,16 @@ describe.each(names)('administration API on %s', (name) => {
     expect(changed.status).toBe(204)
     expect(await verifyPassword('a brand new password', await hash(manager.userId))).toBe(true)
 
-    // The only enabled administrator cannot demote or disable themselves.
+    // The last enabled administrator cannot be demoted or disabled. The collector made one of its
+    // own at start (bootstrap); disable the others first, then put them back.
+    const others = (await call(admin, 'GET', '/api/users?role=admin&disabled=false')).body.items.filter((u: { id: string }) => u.id !== admin.userId)
+    expect(others.length).toBeGreaterThan(0)
+    for (const u of others) expect((await call(admin, 'PATCH', `/api/users/${u.id}`, { disabled: true })).status).toBe(200)
     const demote = await call(admin, 'PATCH', `/api/users/${admin.userId}`, { role: 'manager' })
     expect(demote.status).toBe(409)
     expect(demote.body.error.code).toBe('LAST_ADMIN')
+    expect((await call(admin, 'PATCH', `/api/users/${admin.userId}`, { disabled: true })).status).toBe(409)
+    for (const u of others) expect((await call(admin, 'PATCH', `/api/users/${u.id}`, { disabled: false })).status).toBe(200)
   })
 
   it('lists paginate with total, limit and offset, and filter', async () => {
@@ -271,5 +279,46 @@ describe.each(names)('administration API on %s', (name) => {
     expect((await call(manager, 'GET', '/api/customers?q=%25')).body.total).toBe(0)
     expect((await call(manager, 'GET', '/api/customers?limit=0')).status).toBe(400)
     expect((await call(admin, 'GET', `/api/users?customer=${customer}`)).body.items.map((u: { username: string }) => u.username)).toEqual([`eng-${tag}`])
+  })
+
+  it('the writes are in the audit log, newest first, filterable, with no password in it', async () => {
+    interface Entry { time: string; username: string | null; action: string; customer: string | null; target: { type: string | null; id: string | null } | null; details: { body?: Record<string, unknown> } | null }
+    const audit = async (query: string) => {
+      const res = await call(admin, 'GET', `/api/audit?${query}`)
+      expect(res.status, JSON.stringify(res.body)).toBe(200)
+      return res.body as { total: number; items: Entry[] }
+    }
+    // Rows are written after each answer has gone out: the last write of the previous test may still be on its way.
+    const ofManager = await waitFor(async () => {
+      const page = await audit(`user=${manager.username}&limit=500`)
+      return page.items.some((e) => e.action === 'POST /api/auth/password') && page
+    })
+    const actions = ofManager.items.map((e) => e.action)
+    for (const action of ['POST /api/customers', 'PATCH /api/customers/:customer', 'POST /api/customers/:customer/sites', 'PATCH /api/customers/:customer/sites/:site', 'POST /api/customers/:customer/contracts', 'PATCH /api/contracts/:id']) {
+      expect(actions, action).toContain(action)
+    }
+    expect(ofManager.items.every((e) => e.username === manager.username)).toBe(true)
+    const times = ofManager.items.map((e) => e.time)
+    expect(times).toEqual([...times].sort().reverse())
+    // Refused writes (403, 400) are not changes and leave no row.
+    expect((await audit(`user=${viewer.username}&action=/api/customers`)).total).toBe(0)
+
+    const ofCustomer = await audit(`customer=${customer}`)
+    expect(ofCustomer.items.map((e) => e.action)).toEqual(expect.arrayContaining(['PATCH /api/customers/:customer', 'POST /api/customers/:customer/sites', 'POST /api/customers/:customer/contracts']))
+    expect(ofCustomer.items.every((e) => e.customer === customer)).toBe(true)
+
+    const users = await audit(`action=${encodeURIComponent('POST /api/users')}`)
+    const engineerCreated = users.items.find((e) => e.details?.body?.username === `eng-${tag}`)
+    expect(engineerCreated?.details?.body?.password).toBe('[removed]')
+    const everything = JSON.stringify((await audit('limit=500')).items)
+    expect(everything).not.toContain('correct horse battery')
+    expect(everything).not.toContain('a brand new password')
+    expect(everything).not.toContain(manager.password)
+
+    expect((await audit(`from=${encodeURIComponent(startedAt)}&user=${manager.username}`)).total).toBe(ofManager.total)
+    expect((await audit(`to=${encodeURIComponent(startedAt)}&user=${manager.username}`)).total).toBe(0)
+    const paged = await audit(`user=${manager.username}&limit=2&offset=1`)
+    expect(paged.items.map((e) => e.time)).toEqual(times.slice(1, 3))
+    expect((await call(manager, 'GET', '/api/audit')).status).toBe(403)
   })
 })

@@ -22,6 +22,8 @@ import { likePattern } from '../like-pattern.js'
 import { PAGE_QUERY, page, PageOf } from '../pagination.js'
 
 const Id = Type.String({ pattern: ID_PATTERN })
+// Named "customer" like everywhere else under /api/customers/…, so the audit log files the change under it.
+const CustomerParams = Type.Object({ customer: Id })
 const Nullable = <T extends TSchema>(t: T, options: SchemaOptions = {}) => Type.Union([t, Type.Null()], options)
 const strict = { additionalProperties: false }
 const MANAGER = { auth: { minRole: 'manager' as const } }
@@ -161,12 +163,13 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = as
   )
 
   app.get(
-    '/api/customers/:id',
-    { schema: { summary: 'One customer with its sites, health and contract in force', tags: TAGS, params: Type.Object({ id: Id }), response: { 200: CustomerJson } } },
+    '/api/customers/:customer',
+    { schema: { summary: 'One customer with its sites, health and contract in force', tags: TAGS, params: CustomerParams, response: { 200: CustomerJson } } },
     async (request) => {
-      assertCustomer(request, request.params.id, `customer "${request.params.id}"`)
-      const row = await findCustomer(ctx.db, request.params.id)
-      if (!row) throw notFound(`customer "${request.params.id}"`)
+      const id = request.params.customer
+      assertCustomer(request, id, `customer "${id}"`)
+      const row = await findCustomer(ctx.db, id)
+      if (!row) throw notFound(`customer "${id}"`)
       return (await customersJson(ctx.db, [row]))[0]!
     },
   )
@@ -188,10 +191,10 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = as
   )
 
   app.patch(
-    '/api/customers/:id',
-    { config: MANAGER, schema: { summary: 'Change a customer (only the fields sent)', tags: TAGS, params: Type.Object({ id: Id }), body: CustomerPatch, response: { 200: CustomerJson } } },
+    '/api/customers/:customer',
+    { config: MANAGER, schema: { summary: 'Change a customer (only the fields sent)', tags: TAGS, params: CustomerParams, body: CustomerPatch, response: { 200: CustomerJson } } },
     async (request) => {
-      const id = request.params.id
+      const id = request.params.customer
       assertCustomer(request, id, `customer "${id}"`)
       checkTimeZone(request.body.timeZone)
       const given = PATCH_COLUMNS.filter(([key]) => request.body[key] !== undefined)
@@ -205,15 +208,15 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = as
   )
 
   app.put(
-    '/api/customers/:id',
+    '/api/customers/:customer',
     {
       config: MANAGER,
-      schema: { summary: 'Create or replace a customer (as the asset import does)', tags: TAGS, params: Type.Object({ id: Id }), body: Type.Omit(CustomerInput, ['id']) },
+      schema: { summary: 'Create or replace a customer (as the asset import does)', tags: TAGS, params: CustomerParams, body: Type.Omit(CustomerInput, ['id']) },
     },
     async (request) => {
       checkTimeZone(request.body.timeZone)
-      await upsertCustomer(ctx.db, { ...request.body, id: request.params.id })
-      return { id: request.params.id }
+      await upsertCustomer(ctx.db, { ...request.body, id: request.params.customer })
+      return { id: request.params.customer }
     },
   )
 }
