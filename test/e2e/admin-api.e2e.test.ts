@@ -291,7 +291,7 @@ describe.each(names)('administration API on %s', (name) => {
     // Rows are written after each answer has gone out: the last write of the previous test may still be on its way.
     const ofManager = await waitFor(async () => {
       const page = await audit(`user=${manager.username}&limit=500`)
-      return page.items.some((e) => e.action === 'POST /api/auth/password') && page
+      return page.items.some((e) => e.action === 'POST /api/auth/password') ? page : null
     })
     const actions = ofManager.items.map((e) => e.action)
     for (const action of ['POST /api/customers', 'PATCH /api/customers/:customer', 'POST /api/customers/:customer/sites', 'PATCH /api/customers/:customer/sites/:site', 'POST /api/customers/:customer/contracts', 'PATCH /api/contracts/:id']) {
