@@ -28,7 +28,7 @@ const labelOf = (metric: string) => CHARTS.find((c) => c.metric === metric)?.lab
 
 export function DevicePage({ id }: { id: string }) {
   const { t, fmt } = useI18n()
-  const [range, setRange] = useState<Range>('24h')
+  const [range, setRange] = useState<Range>('1h')
   const [extra, setExtra] = useState('')
   const device = useData(() => api<DeviceDetail>(`/api/devices/${enc(id)}`), [id])
   const metrics = useData(() => api<{ metrics: Record<string, string[]> }>(`/api/devices/${enc(id)}/metrics`), [id])
