@@ -10,6 +10,7 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto'
 import type { Logger } from 'pino'
 import type { Queryable } from '../store/db.js'
+import { verifyAgainstDummy } from '../auth/passwords.js'
 import { scryptVerify, randomSecret } from '../enrollment/hashes.js'
 import { activeCredential, markConnected } from '../enrollment/store.js'
 import type { Grant } from '../enrollment/topic-rules.js'
@@ -69,7 +70,12 @@ export class BrokerAccess {
     const remembered = this.verified.get(username)
     if (remembered && Date.now() - remembered.at < VERIFIED_TTL_MS && timingSafeEqual(remembered.digest, given)) return remembered.grant
     const credential = await activeCredential(this.options.db, username)
-    if (!credential || !(await scryptVerify(password ? password.toString('utf8') : '', credential.passwordHash))) return this.refuseUnless(false, null, username)
+    const clear = password ? password.toString('utf8') : ''
+    // An unknown username costs the same scrypt as a wrong password: timing does not tell which.
+    if (!credential || !(await scryptVerify(clear, credential.passwordHash))) {
+      if (!credential) await verifyAgainstDummy(clear)
+      return this.refuseUnless(false, null, username)
+    }
     const grant: Grant = { role: credential.role, username, customer: credential.customer, site: credential.site, device: credential.deviceId, credentialId: credential.id }
     this.verified.set(username, { digest: given, grant, at: Date.now() })
     markConnected(this.options.db, credential.id).catch((error: Error) => this.options.logger.debug({ err: error.message }, 'could not record the connection time'))
