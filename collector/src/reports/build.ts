@@ -79,6 +79,21 @@ export function collectionOrder(sections: readonly Section<SectionId>[]): Sectio
   return ordered
 }
 
+/** The collection order cut into waves: each wave reads only sections of earlier waves. */
+export function collectionWaves(sections: readonly Section<SectionId>[]): Section<SectionId>[][] {
+  const waves: Section<SectionId>[][] = []
+  const placed = new Set<SectionId>()
+  for (const section of collectionOrder(sections)) {
+    const needs = (section.after ?? []).filter((id) => sections.some((s) => s.id === id))
+    const current = waves.at(-1)
+    // Joins the last wave unless it needs something collected in that very wave.
+    if (current && needs.every((id) => placed.has(id) && !current.some((s) => s.id === id))) current.push(section)
+    else waves.push([section])
+    placed.add(section.id)
+  }
+  return waves
+}
+
 export async function buildReport(db: Queryable, options: BuildOptions): Promise<ReportData> {
   const period: ReportPeriod = typeof options.period === 'string' ? parseQuarter(options.period, options.tz) : customPeriod(options.period.from, options.period.to)
   const customer = await loadCustomer(db, options.customerId)
@@ -93,12 +108,17 @@ export async function buildReport(db: Queryable, options: BuildOptions): Promise
     devices: devices.length,
   }
   const ctx: SectionContext = { db, meta, devices, byId: new Map(devices.map((d) => [d.id, d])), fmt: makeFormatter(options.lang, options.tz), done: {} }
-  const order = collectionOrder(SECTIONS)
   let count = 0
-  for (const section of order) {
-    const data = await section.collect(ctx)
-    ;(ctx.done as Record<SectionId, unknown>)[section.id] = data
-    options.onProgress?.(++count, order.length, section.id)
+  // Sections that do not read each other are collected at the same time: on PostgreSQL each query
+  // gets its own pooled connection (and core); the embedded database queues them, at no cost.
+  for (const wave of collectionWaves(SECTIONS)) {
+    await Promise.all(
+      wave.map(async (section) => {
+        const data = await section.collect(ctx)
+        ;(ctx.done as Record<SectionId, unknown>)[section.id] = data
+        options.onProgress?.(++count, SECTIONS.length, section.id)
+      }),
+    )
   }
   return { meta, sections: ctx.done as ReportSections }
 }

@@ -2,6 +2,27 @@
  * HTML → PDF with the system's headless Chromium (Debian's `chromium`) driven by playwright-core:
  * no browser download, no network. The page is loaded with setContent, and every request the page
  * might still try (there should be none) is refused, so a report can never phone out.
+ *
+ * Why Chromium and not a pure-JS renderer (pdfkit, pdfmake, jsPDF) with an embedded CJK font:
+ * - Chinese shaping and line breaking: Chromium lays out CJK text with HarfBuzz and breaks lines
+ *   by the Unicode line-breaking rules (no break before "，" or "。", Latin runs kept whole in
+ *   mixed text such as "PC-017 的磁盘 C:"). pdfkit/fontkit draw glyphs but break lines only at
+ *   spaces, which Chinese does not have: every paragraph and table cell would need our own
+ *   breaking and measuring, i.e. a layout engine.
+ * - One document: the HTML a customer opens, the HTML attached to a mail and the PDF are the same
+ *   file, tables, inline SVG charts and CSS included. A JS renderer would need a second renderer
+ *   of every section (tables that split across pages, repeated headers, SVG charts redrawn as
+ *   PDF paths) that could drift from the HTML.
+ * - Page furniture: page numbers "第 N 页 / 共 M 页" need the total page count, which Chromium's
+ *   header/footer templates provide after layout; in pdfkit that means laying out twice.
+ * - Fonts: Chromium uses the system's Noto Sans CJK (fonts-noto-cjk) and embeds only the glyphs
+ *   used; a JS renderer would ship a CJK font in the package (Noto Sans SC is ~8–16 MB per weight)
+ *   and subset it itself.
+ * - Cost: a Chromium launch is ~1 s and its processes peak at several hundred MB (bench:report
+ *   prints chromium_peak_rss_mb: about 1.2 GB summed over its processes for a 500-device
+ *   report, shared pages counted in each), apart from the collector's own memory. pdfkit would
+ *   be lighter; not measured here (no dependency added for it). Where no Chromium is installed
+ *   the HTML is still produced and the archive says why there is no PDF and how to get one.
  */
 import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
