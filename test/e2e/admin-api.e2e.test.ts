@@ -82,8 +82,11 @@ describe.each(names)('administration API on %s', (name) => {
     expect(detail.body.contract).toEqual({ id: `k-${tag}`, name: 'Weekday service 2026', validFrom: today, validTo: nextYear })
     expect(detail.body.health.sites).toBe(1)
     expect(detail.body.sites.map((s: { id: string }) => s.id)).toEqual(['hq'])
-    const renamed = await call(manager, 'PATCH', `/api/customers/${customer}`, { engineer: 'Wang Wei', contactEmail: null })
-    expect(renamed.body).toMatchObject({ name: 'ACME Group', engineer: 'Wang Wei', contactEmail: null, class: 'group', timeZone: 'Europe/Berlin' })
+    const renamed = await call(manager, 'PATCH', `/api/customers/${customer}`, { engineer: 'Wang Wei', contactEmail: null, reportRecipients: ['cio@acme.example', 'it@acme.example'] })
+    expect(renamed.body).toMatchObject({ name: 'ACME Group', engineer: 'Wang Wei', contactEmail: null, class: 'group', timeZone: 'Europe/Berlin', reportRecipients: ['cio@acme.example', 'it@acme.example'] })
+    // The report mailer reads the same column.
+    expect((await collector.db.query('select report_recipients from customer where id = $1', [customer])).rows[0]).toEqual({ report_recipients: ['cio@acme.example', 'it@acme.example'] })
+    expect((await call(manager, 'PATCH', `/api/customers/${customer}`, { reportRecipients: ['not an address'] })).status).toBe(400)
   })
 
   it('health counts devices by status and unresolved tickets by level and SLA state, per customer and per site', async () => {
@@ -267,6 +270,17 @@ describe.each(names)('administration API on %s', (name) => {
     for (const u of others) expect((await call(admin, 'PATCH', `/api/users/${u.id}`, { disabled: false })).status).toBe(200)
   })
 
+  it('changing your own password is rate-limited per user', async () => {
+    const guesser = await apiAuth(collector.db, { role: 'viewer', customers: [customer] })
+    for (let i = 0; i < 10; i++) expect((await call(guesser, 'POST', '/api/auth/password', { currentPassword: `guess number ${i}`, newPassword: 'whatever I like now' })).status).toBe(400)
+    const limited = await call(guesser, 'POST', '/api/auth/password', { currentPassword: guesser.password, newPassword: 'whatever I like now' })
+    expect(limited.status).toBe(429)
+    expect(limited.body.error.code).toBe('RATE_LIMITED')
+    // Someone else is not held back by it.
+    const other = await apiAuth(collector.db, { role: 'viewer', customers: [customer] })
+    expect((await call(other, 'POST', '/api/auth/password', { currentPassword: other.password, newPassword: 'whatever I like now' })).status).toBe(204)
+  })
+
   it('lists paginate with total, limit and offset, and filter', async () => {
     const first = await call(manager, 'GET', '/api/customers?limit=1&offset=0')
     expect(first.body).toMatchObject({ limit: 1, offset: 0 })
@@ -278,7 +292,7 @@ describe.each(names)('administration API on %s', (name) => {
     expect((await call(manager, 'GET', `/api/customers?class=group&q=${tag}`)).body.items.map((c: { id: string }) => c.id)).toEqual([customer])
     expect((await call(manager, 'GET', '/api/customers?q=%25')).body.total).toBe(0)
     expect((await call(manager, 'GET', '/api/customers?limit=0')).status).toBe(400)
-    expect((await call(admin, 'GET', `/api/users?customer=${customer}`)).body.items.map((u: { username: string }) => u.username)).toEqual([`eng-${tag}`])
+    expect((await call(admin, 'GET', `/api/users?customer=${customer}&role=engineer`)).body.items.map((u: { username: string }) => u.username)).toEqual([`eng-${tag}`])
   })
 
   it('the writes are in the audit log, newest first, filterable, with no password in it', async () => {

@@ -29,6 +29,11 @@ const strict = { additionalProperties: false }
 const MANAGER = { auth: { minRole: 'manager' as const } }
 const TAGS = ['customers']
 
+// A pattern, not format: 'email', as in assets/schemas.ts (the same check for bodies and imported files).
+const Email = Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$', maxLength: 320 })
+/** Who receives the quarterly report by e-mail (reports/mail.ts); empty: the contact e-mail. */
+const ReportRecipients = Type.Array(Email, { maxItems: 50, uniqueItems: true, description: 'Who receives the inspection reports by e-mail; empty: the contact e-mail' })
+
 const Class = Type.Union([Type.Literal('group'), Type.Literal('member'), Type.Literal('free')])
 const Language = Type.Union([Type.Literal('zh-CN'), Type.Literal('en')])
 
@@ -40,6 +45,7 @@ export const CustomerJson = Type.Object({
   name: Type.String(),
   class: Class,
   contactEmail: Nullable(Type.String()),
+  reportRecipients: Type.Array(Type.String()),
   engineer: Nullable(Type.String()),
   language: Language,
   timeZone: Type.String(),
@@ -55,7 +61,8 @@ const CustomerPatch = Type.Object(
   {
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     class: Type.Optional(Class),
-    contactEmail: Type.Optional(Nullable(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$', maxLength: 320 }))),
+    contactEmail: Type.Optional(Nullable(Email)),
+    reportRecipients: Type.Optional(ReportRecipients),
     engineer: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
     language: Type.Optional(Language),
     timeZone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone, e.g. Asia/Shanghai' })),
@@ -67,6 +74,7 @@ const PATCH_COLUMNS: [keyof Static<typeof CustomerPatch>, string][] = [
   ['name', 'name'],
   ['class', 'class'],
   ['contactEmail', 'contact_email'],
+  ['reportRecipients', 'report_recipients'],
   ['engineer', 'engineer'],
   ['language', 'language'],
   ['timeZone', 'time_zone'],
@@ -77,6 +85,7 @@ interface CustomerRow {
   name: string
   class: CustomerJson['class']
   contact_email: string | null
+  report_recipients: string[] | null
   engineer: string | null
   language: CustomerJson['language']
   time_zone: string
@@ -109,6 +118,7 @@ export async function customersJson(db: Queryable, rows: CustomerRow[], now = Da
       name: c.name,
       class: c.class,
       contactEmail: c.contact_email,
+      reportRecipients: c.report_recipients ?? [],
       engineer: c.engineer,
       language: c.language,
       timeZone: c.time_zone,
@@ -120,7 +130,8 @@ export async function customersJson(db: Queryable, rows: CustomerRow[], now = Da
   })
 }
 
-const COLUMNS = 'id, name, class, contact_email, engineer, language, time_zone, created_at'
+const COLUMNS = 'id, name, class, contact_email, report_recipients, engineer, language, time_zone, created_at'
+const CustomerCreate = Type.Object({ ...CustomerInput.properties, reportRecipients: Type.Optional(ReportRecipients) }, { additionalProperties: false })
 
 export async function findCustomer(db: Queryable, id: string): Promise<CustomerRow | undefined> {
   const { rows } = await db.query<CustomerRow>(`select ${COLUMNS} from customer where id = $1`, [id])
@@ -176,14 +187,14 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = as
 
   app.post(
     '/api/customers',
-    { config: MANAGER, schema: { summary: 'Create a customer', tags: TAGS, body: CustomerInput, response: { 201: CustomerJson } } },
+    { config: MANAGER, schema: { summary: 'Create a customer', tags: TAGS, body: CustomerCreate, response: { 201: CustomerJson } } },
     async (request, reply) => {
       const c = request.body
       checkTimeZone(c.timeZone)
       const { rows } = await ctx.db.query<CustomerRow>(
-        `insert into customer (id, name, class, contact_email, engineer, language, time_zone) values ($1, $2, $3, $4, $5, $6, $7)
+        `insert into customer (id, name, class, contact_email, engineer, language, time_zone, report_recipients) values ($1, $2, $3, $4, $5, $6, $7, $8)
          on conflict (id) do nothing returning ${COLUMNS}`,
-        [c.id, c.name, c.class, c.contactEmail ?? null, c.engineer ?? null, c.language, c.timeZone],
+        [c.id, c.name, c.class, c.contactEmail ?? null, c.engineer ?? null, c.language, c.timeZone, c.reportRecipients ?? null],
       )
       if (!rows[0]) throw new ApiError(409, 'CONFLICT', `customer "${c.id}" already exists`)
       return reply.code(201).send((await customersJson(ctx.db, rows))[0]!)

@@ -13,7 +13,11 @@
  * - Changing or resetting a password ends every session of that user (auth/users.ts setPassword),
  *   the caller's own included; API tokens stay valid (revoke them separately).
  * - `lastLoginAt` comes from the audit log's "login" rows.
+ * - Changing your own password is limited to PASSWORD_CHANGES_PER_WINDOW attempts per user per
+ *   15 minutes: whoever holds a stolen session or token must not be able to guess the current
+ *   password here at leisure (sign-in has its own limits: routes/auth.ts).
  */
+import rateLimit from '@fastify/rate-limit'
 import { Type, type Static } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ID_PATTERN } from '@patrol/shared'
@@ -32,6 +36,8 @@ const strict = { additionalProperties: false }
 const ADMIN = { auth: { minRole: 'admin' as const } }
 const TAGS = ['users']
 export const MIN_PASSWORD_LENGTH = 12
+export const PASSWORD_CHANGES_PER_WINDOW = 10
+const PASSWORD_WINDOW_MS = 15 * 60_000
 
 const RoleSchema = Type.Union(ROLES.map((r) => Type.Literal(r)))
 const Language = Type.Union([Type.Literal('zh-CN'), Type.Literal('en')])
@@ -132,6 +138,9 @@ async function otherEnabledAdmins(db: Queryable, userId: string): Promise<number
 const isUniqueViolation = (error: unknown) => (error as { code?: string }).code === '23505'
 
 export const userRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
+  if (!app.hasDecorator('createRateLimit')) await app.register(rateLimit, { global: false })
+  const passwordAttempts = app.createRateLimit({ max: PASSWORD_CHANGES_PER_WINDOW, timeWindow: PASSWORD_WINDOW_MS, keyGenerator: (request) => `password-change:${principalOf(request).userId}` })
+
   app.get(
     '/api/users',
     {
@@ -266,6 +275,12 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async 
     },
     async (request, reply) => {
       const principal = principalOf(request)
+      const limit = await passwordAttempts(request)
+      if (!limit.isAllowed && limit.isExceeded) {
+        const seconds = Math.max(1, Math.ceil(limit.ttl / 1000))
+        reply.header('retry-after', String(seconds))
+        throw new ApiError(429, 'RATE_LIMITED', `too many password changes; try again in ${seconds} s`)
+      }
       const user = await findUserById(ctx.db, principal.userId)
       if (!user) throw new ApiError(401, 'UNAUTHENTICATED', 'your account no longer exists')
       if (!(await verifyPassword(request.body.currentPassword, user.password_hash))) {
