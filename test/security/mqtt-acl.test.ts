@@ -12,20 +12,20 @@
  * - A's credential revoked (Mosquitto: files regenerated + SIGHUP) → A's next CONNECT is refused.
  */
 import { execFileSync } from 'node:child_process'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { randomUUID } from 'node:crypto'
 import os from 'node:os'
 import path from 'node:path'
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTopic, encodeMessage, type MetricBatch, type TopicAddress } from '@patrol/shared'
-import { migrate, openPglite, type Db, type RunningCollector } from '@patrol/collector'
+import { migrate, openPglite, openPostgres, type Db, type RunningCollector } from '@patrol/collector'
 import { mosquittoHash, mosquittoVerify } from '../../collector/src/enrollment/hashes.js'
 import { buildMosquittoFiles, writeMosquittoFiles } from '../../collector/src/enrollment/mosquitto-files.js'
 import { createToken, enrollDevice, revokeCredential } from '../../collector/src/enrollment/store.js'
 import { mosquittoPeer, PrivateMosquitto } from '../support/mosquitto.js'
-import { waitFor } from '../support/peers.js'
-import { makeTarget, startTestCollector } from '../support/targets.js'
+import { REPO_ROOT, requirePeer, waitFor } from '../support/peers.js'
+import { makeTarget, startTestCollector, uniqueName } from '../support/targets.js'
 
 const mosquitto = mosquittoPeer()
 
@@ -183,6 +183,38 @@ describe.skipIf(!mosquitto.available)('generated Mosquitto files', () => {
       expect(ours).toMatch(/^\$7\$100000\$[A-Za-z0-9+/]{16}\$[A-Za-z0-9+/]{86}==$/)
       expect(await mosquittoVerify('s3cret-pass', ours)).toBe(true)
     } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+const DATABASE_URL = process.env.DATABASE_URL
+// The command reads a database server, as it does in production (.ci/run sets DATABASE_URL).
+const database = requirePeer('PostgreSQL (DATABASE_URL)', Boolean(DATABASE_URL), 'set DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres')
+describe.skipIf(!database.available)('the mosquitto-acl command', () => {
+  it('writes passwd and acl from the credentials in the database, 0600, keeping the service accounts', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'patrol-acl-cli-'))
+    const schema = uniqueName('acl')
+    const db = await openPostgres({ connectionString: DATABASE_URL!, schema })
+    try {
+      await migrate(db)
+      const { a, b } = await enrollTwo(db)
+      await revokeCredential(db, b.credentialId)
+      await writeFile(path.join(dir, 'passwd'), 'collector:$7$101$c2FsdA==$aGFzaA==\n')
+      await writeFile(path.join(dir, 'config.json'), JSON.stringify({ databaseUrl: DATABASE_URL, databaseSchema: schema }))
+      const output = execFileSync(path.join(REPO_ROOT, 'node_modules/.bin/tsx'), [path.join(REPO_ROOT, 'collector/src/main.ts'), '--config', path.join(dir, 'config.json'), 'mosquitto-acl', '--out', dir], { encoding: 'utf8' })
+      expect(output).toMatch(/1 device account\(s\).*kept collector/)
+      expect(output).toMatch(/SIGHUP/)
+      const passwd = await readFile(path.join(dir, 'passwd'), 'utf8')
+      expect(passwd.split('\n').filter(Boolean).map((line) => line.split(':')[0])).toEqual(['collector', a.username])
+      expect(passwd).not.toContain(a.password)
+      const acl = await readFile(path.join(dir, 'acl'), 'utf8')
+      expect(acl).toContain(`user ${a.username}\n`)
+      expect(acl).not.toContain(b.username)
+      for (const file of ['passwd', 'acl']) expect((await stat(path.join(dir, file))).mode & 0o777).toBe(0o600)
+    } finally {
+      await db.query(`drop schema if exists ${schema} cascade`)
+      await db.close()
       await rm(dir, { recursive: true, force: true })
     }
   })
