@@ -248,7 +248,7 @@ describe.each(names)('accounts and sessions on %s', (name) => {
     expect(all).not.toContain(hana.password)
     expect(all).not.toContain('not her password')
     expect(all).not.toContain(hana.token)
-    expect((await collector.db.query('select 1 from audit_log where user_id = $1 and route like $2', [viewer.userId, '/api/tickets%'])).rowCount).toBe(0)
+    expect((await collector.db.query('select 1 from audit_log where user_id = $1 and route like $2', [viewer.userId, '/api/tickets%'])).rows).toEqual([])
   })
 
   it('logs no password, API token, session cookie or CSRF token', async () => {
