@@ -2,7 +2,7 @@
  * The HTTP side of the collector: builds the fastify app (no listening here, so tests use
  * `inject`). Every route validates its input with the TypeBox schema that also types it.
  */
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Logger } from 'pino'
 import type { ApiContext } from './context.js'
@@ -25,6 +25,11 @@ export async function buildApp(ctx: ApiContext, logger: Logger): Promise<Fastify
     // One line per request would drown the ingest log; errors are still logged by the handler below.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
+    // What fastify refuses before routing (a URL that is not valid UTF-8, a path segment over
+    // maxParamLength) gets the one error shape too (found by test/security/api-hostile.test.ts).
+    frameworkErrors: (error, _request, reply) => {
+      void (reply as FastifyReply).code(error.statusCode ?? 400).send({ error: { code: error.code, message: error.message } })
+    },
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>()
 
@@ -34,6 +39,14 @@ export async function buildApp(ctx: ApiContext, logger: Logger): Promise<Fastify
     }
     if (error.validation) {
       return reply.code(400).send({ error: { code: 'BAD_REQUEST', message: error.message, details: error.validation } })
+    }
+    // PostgreSQL's class 22 (data exception: a number out of range, a NUL byte in text, input
+    // malformed for its type) means a value that came with the request was refused: the client's
+    // mistake, answered as one (found by test/security/api-hostile.test.ts). Logged at warn, so
+    // a bad value produced by our own code still shows.
+    if (typeof error.code === 'string' && /^22[0-9A-Z]{3}$/.test(error.code)) {
+      request.log.warn({ err: error.message, code: error.code, method: request.method, route: request.routeOptions.url }, 'request refused by the database')
+      return reply.code(400).send({ error: { code: 'BAD_REQUEST', message: `a value of the request was refused by the database: ${error.message}` } })
     }
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500
     if (status >= 500) {

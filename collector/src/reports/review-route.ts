@@ -8,10 +8,20 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ID_PATTERN } from '@patrol/shared'
 import type { ApiContext } from '../api/context.js'
 import { assertCustomer } from '../api/auth/principal.js'
-import { notFound } from '../api/errors.js'
+import { badRequest, notFound } from '../api/errors.js'
 import { buildSiteReview, renderReviewHtml } from './review.js'
 
 const Id = Type.String({ pattern: ID_PATTERN })
+
+/** An IANA zone Intl knows; anything else would throw deep inside the formatting as a 500. */
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone })
+    return true
+  } catch {
+    return false
+  }
+}
 
 export const siteReviewRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
   app.get(
@@ -34,6 +44,7 @@ export const siteReviewRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = 
     async (request, reply) => {
       const q = request.query
       assertCustomer(request, q.customer, `site ${q.customer}/${request.params.site}`)
+      if (q.tz !== undefined && !isTimeZone(q.tz)) throw badRequest(`tz: unknown time zone "${q.tz}"; use an IANA name such as Asia/Shanghai`)
       const exists = await ctx.db.query('select 1 from site where customer_id = $1 and id = $2', [q.customer, request.params.site])
       if (!exists.rows.length) throw notFound(`site ${q.customer}/${request.params.site}`)
       const review = await buildSiteReview(ctx.db, { customerId: q.customer, site: request.params.site, lang: q.lang ?? 'zh-CN', tz: q.tz ?? 'Asia/Shanghai' })
