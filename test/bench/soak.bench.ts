@@ -1,5 +1,5 @@
 /**
- * pnpm bench:soak [--minutes 10] [--agents 5000] [--interval-s 30] [--connections 50] [--points 10] [--no-share]
+ * pnpm bench:soak [--minutes 10] [--agents 5000] [--interval-s 30] [--connections 50] [--points 10] [--share]
  *
  * A sustained load of simulated agents through a real Mosquitto into a real PostgreSQL, with
  * faults injected on a schedule, counting what went in and what came out:
@@ -10,8 +10,10 @@
  *   no sentAt, which the collector must *reject* (and record);
  * - servers: a private Mosquitto (persistence on, queues sized as deploy/ does) and a private
  *   PostgreSQL 15 (so they can be stopped; the shared ones never are), the collector as a child
- *   process (`node --import tsx collector/src/main.ts`), ingesting through an MQTT 5 shared
- *   subscription as deploy/ configures it, or one plain subscription with `--no-share`;
+ *   process (`node --import tsx collector/src/main.ts`), ingesting through one plain persistent
+ *   subscription as deploy/docker-compose.yml runs it by default, or through an MQTT 5 shared
+ *   subscription (2 connections) with `--share` (several collectors; deploy/SCALING.md says why
+ *   that is not the default: Mosquitto 2.0 drops what agents publish during its own restart);
  * - faults, at 20 %, 45 % and 70 % of the run: collector SIGKILL and restart, broker stop and
  *   start, database stop and start (each outage lasts 5 % of the run, 3 s to 20 s);
  * - at the end, publishing stops, the agents drain, and the database is read: *lost* = sent but
@@ -48,8 +50,8 @@ const POINTS = Math.round(arg('points', 10))
 const DURATION_MS = MINUTES * 60_000
 const OUTAGE_MS = Math.min(20_000, Math.max(3_000, DURATION_MS * 0.05))
 const BAD_EVERY = 200
-/** `--no-share`: one plain subscription instead of deploy/'s MQTT 5 shared subscription. */
-const SHARE = !args.includes('--no-share')
+/** `--share`: an MQTT 5 shared subscription instead of the default deployment's plain one. (`--no-share`, the old flag, is the default now.) */
+const SHARE = args.includes('--share')
 const SCHEMA = 'soak'
 const PREFIX = 'soak'
 
@@ -105,7 +107,7 @@ function publish(client: MqttClient, batch: SimBatch): void {
   })
 }
 
-/** The collector as a child process, configured as deploy/ does (share group unless --no-share). */
+/** The collector as a child process, configured as deploy/ does (plain subscription; share group with --share). */
 class SoakCollector {
   private child: ChildProcess | undefined
   private output = ''
@@ -292,7 +294,7 @@ try {
     const table: [string, string | number][] = [
       ['agents (device ids)', AGENTS],
       ['MQTT connections', CONNECTIONS],
-      ['collector ingest', SHARE ? 'MQTT 5 shared subscription, 2 connections (as deploy/)' : 'one plain subscription (--no-share)'],
+      ['collector ingest', SHARE ? 'MQTT 5 shared subscription, 2 connections (--share)' : 'one plain persistent subscription (as deploy/ by default)'],
       ['minutes', MINUTES],
       ['batches sent (acknowledged by the broker)', counters.sent],
       ['readings sent', counters.sent * POINTS],
