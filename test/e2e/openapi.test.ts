@@ -21,6 +21,8 @@ const CHROMIUM = '/usr/bin/chromium'
 const browser = requirePeer(`chromium at ${CHROMIUM}`, existsSync(CHROMIUM), 'apt-get install -y chromium')
 
 interface Operation {
+  parameters?: { name: string; in: string; required?: boolean }[]
+  requestBody?: { content: Record<string, { schema: { required?: string[] } } | undefined> }
   summary?: string
   tags?: string[]
   security?: unknown[]
@@ -102,6 +104,10 @@ describe('API documentation', () => {
     expect(documented.get('GET /api/customers')?.tags).toEqual(['customers'])
     expect(documented.get('GET /api/customers/{}/sites')?.tags).toEqual(['sites'])
     expect(documented.get('GET /api/health')?.security, 'the health probe is public').toEqual([])
+    // Fields with a default may be left out: not required in the document.
+    const customers = doc.paths['/api/customers']!
+    expect(customers.get!.parameters?.find((p) => p.name === 'limit')).toMatchObject({ in: 'query', required: false })
+    expect(customers.post!.requestBody?.content['application/json']?.schema.required).toEqual(['id', 'name'])
     // Nothing outside /api (console files, the docs themselves) is documented as API.
     expect(Object.keys(doc.paths).filter((p) => !p.startsWith('/api'))).toEqual([])
   })

@@ -14,7 +14,9 @@
  *   script, so `script-src 'self'` holds; the online validator badge is switched off rather than
  *   allowed (it would send the spec to validator.swagger.io).
  * - Error responses are added to the document only (`transformObject`), not to the route schemas:
- *   a response schema would change how every error body is serialised at run time.
+ *   a response schema would change how every error body is serialised at run time. The same pass
+ *   marks fields with a default as optional (TypeBox lists them as required; the server fills
+ *   them in).
  */
 import type { FastifyInstance, RouteOptions } from 'fastify'
 import swagger from '@fastify/swagger'
@@ -81,6 +83,32 @@ const TAGS = [
 type AuthConfig = { public?: boolean; minRole?: string } | undefined
 type Schema = Record<string, unknown> & { tags?: string[]; description?: string; hide?: boolean; security?: unknown }
 
+interface JsonSchema {
+  default?: unknown
+  required?: string[]
+  properties?: Record<string, JsonSchema>
+  items?: JsonSchema
+  anyOf?: JsonSchema[]
+}
+interface Operation {
+  responses?: Record<string, unknown>
+  parameters?: { in: string; required?: boolean; schema?: JsonSchema }[]
+  requestBody?: { content?: Record<string, { schema?: JsonSchema }> }
+}
+
+/**
+ * A field with a default may be left out (the server fills it in), but TypeBox lists it as
+ * required: in the document, take it off `required`, at every depth.
+ */
+function optionalDefaults(schema: JsonSchema): void {
+  if (schema.required && schema.properties) {
+    const props = schema.properties
+    schema.required = schema.required.filter((name) => props[name]?.default === undefined)
+    if (!schema.required.length) delete schema.required
+  }
+  for (const child of [...Object.values(schema.properties ?? {}), ...(schema.items ? [schema.items] : []), ...(schema.anyOf ?? [])]) optionalDefaults(child)
+}
+
 /** The tag of an /api URL: its first segment after /api (`/api/customers/:id/sites` → `customers`). */
 export function tagOf(url: string): string | null {
   const m = /^\/api\/([^/:?*]+)/.exec(url)
@@ -142,11 +170,14 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
     },
     transformObject: (documents) => {
       if (!('openapiObject' in documents)) return documents.swaggerObject
-      const { openapiObject } = documents
+      // A copy: what is edited below must never reach the route schemas the validators use.
+      const openapiObject = structuredClone(documents.openapiObject)
       for (const path of Object.values(openapiObject.paths ?? {})) {
-        for (const op of Object.values(path as Record<string, { responses?: Record<string, unknown> }>)) {
+        for (const op of Object.values(path as Record<string, Operation>)) {
           if (typeof op !== 'object' || op === null || !('responses' in op)) continue
           op.responses = { ...op.responses, default: { description: 'An error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } } }
+          for (const parameter of op.parameters ?? []) if (parameter.in === 'query' && parameter.schema?.default !== undefined) parameter.required = false
+          for (const media of Object.values(op.requestBody?.content ?? {})) if (media.schema) optionalDefaults(media.schema)
         }
       }
       return openapiObject
