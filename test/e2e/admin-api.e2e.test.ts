@@ -242,6 +242,16 @@ describe.each(names)('administration API on %s', (name) => {
     expect(reset.body.password).toMatch(/^[A-Za-z0-9_-]{24}$/)
     expect(await verifyPassword(reset.body.password, await hash(made.body.id))).toBe(true)
 
+    // Signing in with it shows as the last login; a later reset ends that session.
+    const login = await collector.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: `gen-${tag}`, password: reset.body.password } })
+    expect(login.statusCode, login.body).toBe(200)
+    const cookie = String(login.headers['set-cookie']).split(';')[0]!
+    expect((await collector.app.inject({ url: '/api/auth/me', headers: { cookie } })).statusCode).toBe(200)
+    const lastLogin = await waitFor(async () => (await call(admin, 'GET', `/api/users/${made.body.id}`)).body.lastLoginAt as string | null)
+    expect(Date.now() - Date.parse(lastLogin)).toBeLessThan(60_000)
+    expect((await call(admin, 'POST', `/api/users/${made.body.id}/password`, { password: 'chosen by the admin' })).body).toEqual({ id: made.body.id })
+    expect((await collector.app.inject({ url: '/api/auth/me', headers: { cookie } })).statusCode).toBe(401)
+
     const token = await createApiToken(collector.db, made.body.id, 'viewer script')
     expect((await call(bearer(token.token), 'GET', '/api/customers')).status).toBe(200)
     const disabled = await call(admin, 'PATCH', `/api/users/${made.body.id}`, { disabled: true })
