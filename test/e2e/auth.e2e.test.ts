@@ -5,8 +5,11 @@
  * revoked, expired and disabled credentials, security headers, the audit log, the first admin,
  * and no password, token or cookie secret in the log.
  */
+import { execFileSync } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { readFile, stat } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import https from 'node:https'
+import os from 'node:os'
 import path from 'node:path'
 import { Writable } from 'node:stream'
 import pino from 'pino'
@@ -15,8 +18,8 @@ import { revokeApiToken, setUserDisabled, startCollector, type RunningCollector 
 import { listRoutes } from '../../collector/src/api/app.js'
 import { TicketEngine } from '../../collector/src/tickets/engine.js'
 import { apiAuth } from '../support/auth.js'
-import { waitFor } from '../support/peers.js'
-import { makeTarget, targets } from '../support/targets.js'
+import { commandPeer, waitFor } from '../support/peers.js'
+import { makeTarget, startTestCollector, targets } from '../support/targets.js'
 
 const names = await targets()
 
@@ -264,5 +267,49 @@ describe.each(names)('accounts and sessions on %s', (name) => {
     const text = log.join('')
     expect(text).toContain('redaction check')
     for (const secret of [ivan.password, ivan.token, cookie, csrfToken, 'another wrong password']) expect(text).not.toContain(secret)
+  })
+})
+
+const openssl = commandPeer('openssl', 'openssl')
+
+describe.skipIf(!openssl.available)('sign-in over HTTPS', () => {
+  const target = makeTarget('embedded')
+  let dir: string
+  let ca: Buffer
+  let collector: RunningCollector
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'patrol-auth-tls-'))
+    const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' })
+    run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=patrol auth test CA', '-keyout', 'ca.key', '-out', 'ca.crt')
+    run('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', 'server.key', '-out', 'server.csr')
+    await writeFile(path.join(dir, 'server.ext'), 'subjectAltName = IP:127.0.0.1\nextendedKeyUsage = serverAuth\n')
+    run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', 'server.ext', '-out', 'server.crt')
+    ca = await readFile(path.join(dir, 'ca.crt'))
+    collector = await startTestCollector(await target.config({ tlsCertFile: path.join(dir, 'server.crt'), tlsKeyFile: path.join(dir, 'server.key') }))
+  })
+  afterAll(async () => {
+    await collector?.close()
+    await target.cleanup()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('marks the session cookie Secure and sends HSTS when the request came over TLS', async () => {
+    const user = await apiAuth(collector.db, { role: 'engineer', customers: ['acme'] })
+    const answer = await new Promise<{ status: number; headers: Record<string, string | string[] | undefined> }>((resolve, reject) => {
+      const request = https.request(`${collector.url}/api/auth/login`, { method: 'POST', ca, headers: { 'content-type': 'application/json' }, timeout: 10_000 }, (response) => {
+        response.resume()
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers }))
+      })
+      request.on('error', reject)
+      request.end(JSON.stringify({ username: user.username, password: user.password }))
+    })
+    expect(collector.url).toMatch(/^https:/)
+    expect(answer.status).toBe(200)
+    const cookie = String(answer.headers['set-cookie'])
+    expect(cookie).toMatch(/patrol_session=[^;]+;/)
+    expect(cookie).toMatch(/; Secure/)
+    expect(cookie).toMatch(/; HttpOnly/)
+    expect(answer.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains')
   })
 })
