@@ -141,6 +141,10 @@ export interface Enrolled {
  */
 export async function enrollDevice(db: Db, input: { token: string; deviceId: string }): Promise<Enrolled> {
   if (!TOKEN_RE.test(input.token)) throw new EnrollmentRefused(401, 'TOKEN_INVALID', 'enrollment token not recognised: it has the wrong form (expected pet_…)')
+  // Unknown tokens are turned away before the ~0.1 s of hashing below: an anonymous caller must
+  // not be able to buy CPU time with made-up tokens (the route's rate limit bounds the rest).
+  const known = await db.query('select 1 from enrollment_token where token_hash = $1', [sha256Hex(input.token)])
+  if (!known.rows.length) throw new EnrollmentRefused(401, 'TOKEN_INVALID', 'enrollment token not recognised; ask the administrator for a new one')
   const password = randomSecret(24)
   const [passwordHash, mosquitto] = await Promise.all([scryptHash(password), mosquittoHash(password)])
   return db.transaction(async (tx) => {
