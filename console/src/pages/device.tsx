@@ -39,12 +39,14 @@ export function DevicePage({ id }: { id: string }) {
       Promise.all(
         chartMetrics.map((c) => api<SeriesResponse>(`/api/devices/${enc(id)}/series`, { query: { metric: c.metric, from: new Date(Date.now() - RANGES[range]).toISOString() } })),
       ),
-    [id, range, extra, metrics.data],
+    // Re-read when a new reading arrived (lastSeen) or a metric appeared: a device's first
+    // metrics may land after the page opened.
+    [id, range, extra, Object.keys(metrics.data?.metrics ?? {}).join(), device.data?.lastSeen],
   )
   const refresh = () => {
     device.reload()
+    metrics.reload()
     tickets.reload()
-    charts.reload()
   }
   useLive(refresh, (e) => e.data.deviceId === id || e.data.id === id)
   useInterval(refresh, 15_000)
@@ -165,7 +167,7 @@ export function DevicePage({ id }: { id: string }) {
             }
           >
             <ErrorBox error={charts.error} />
-            <div class="charts">
+            <div class="charts" data-testid="history-charts">
               {(charts.data ?? []).map((c) => (
                 <figure key={c.metric} data-testid={`chart-${c.metric}`}>
                   <figcaption>

@@ -8,7 +8,9 @@
  * 3. a report generated and downloaded from the reports page carries the customer's name;
  * 4. a viewer of customer acme opening customer beta's device sees "not found", and beta's device
  *    appears in none of acme's lists;
- * 5. the language switches to English and back to Chinese, and the choice survives a reload.
+ * 5. the language switches to English and back to Chinese, and the choice survives a reload;
+ * 6. on a tablet an engineer ticks the site's pre-inspection checklist and saves it (two columns
+ *    from 768 px, one below).
  * Every page visited is saved as test/e2e/screenshots/<scenario>-<page>.png.
  */
 import { readFile } from 'node:fs/promises'
@@ -98,7 +100,8 @@ describe.skipIf(!peers.available).each(names)('console in the browser on %s', (t
     await waitFor(async () => (await lastSeen.textContent()) !== before, { what: 'the device page to show a newer reading', timeoutMs: 60_000, intervalMs: 500 })
 
     // Charts are drawn by uPlot once there are points.
-    await waitFor(async () => (await page.locator('[data-testid="chart-cpu.load_percent"] canvas').count()) > 0, { what: 'the CPU chart', timeoutMs: 60_000, intervalMs: 1000 })
+    const history = async () => `history section: ${(await page.locator('[data-testid=history-charts]').textContent())?.slice(0, 300)}`
+    await waitFor(async () => (await page.locator('[data-testid="chart-cpu.load_percent"] canvas').count()) > 0, { what: 'the CPU chart', timeoutMs: 60_000, intervalMs: 1000, onTimeout: history })
     await waitFor(async () => (await page.locator('[data-testid="chart-mem.used_percent"] canvas').count()) > 0, { what: 'the memory chart', timeoutMs: 30_000 })
     expect(Number(await page.locator('[data-testid="chart-cpu.load_percent"] .chart').getAttribute('data-points'))).toBeGreaterThan(0)
     await shot(page, target, '1-admin', 'device')
@@ -211,6 +214,47 @@ describe.skipIf(!peers.available).each(names)('console in the browser on %s', (t
     // The API agrees: another tenant's device looks exactly like one that does not exist.
     expect((await api(`/api/devices/beta-pc-01`, viewer)).status).toBe(404)
     expect((await api(`/api/devices/no-such-device`, viewer)).status).toBe(404)
+    expect(pageErrors(page)).toEqual([])
+  })
+
+  it('6: on a tablet an engineer ticks the pre-inspection checklist and saves it; narrower screens get one column', async () => {
+    const engineer = await apiAuth(stack.collector.db, { role: 'engineer', customers: ['acme'], username: 'tess-tablet' })
+    const page = await newPage()
+    await page.setViewportSize({ width: 768, height: 1024 })
+    await login(page, stack.url, engineer.username, engineer.password)
+    await page.goto(`${stack.url}/customers/acme/sites/hq`)
+    const checklist = page.locator('[data-testid=checklist]')
+    await checklist.waitFor({ timeout: 30_000 })
+    const columns = () => page.locator('main .cols').first().evaluate((el) => getComputedStyle(el).gridTemplateColumns.split(' ').length)
+    await expect(columns()).resolves.toBe(2)
+    const boxes = checklist.locator('input[type=checkbox]')
+    expect(await boxes.count()).toBeGreaterThan(2)
+    // Touch-sized: every checklist row is at least 40 px tall.
+    for (const height of await checklist.locator('label.check').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().height))) expect(height).toBeGreaterThanOrEqual(40)
+    const ticked = [await checklist.locator('label.check span').nth(0).textContent(), await checklist.locator('label.check span').nth(1).textContent()]
+    await boxes.nth(0).check()
+    await boxes.nth(1).check()
+    await checklist.locator('textarea').fill('UPS 电池已检查')
+    await shot(page, target, '6-tablet', 'site-review')
+    await checklist.locator('button.primary').click()
+    await checklist.locator('.ok').waitFor({ timeout: 30_000 })
+    await shot(page, target, '6-tablet', 'site-saved')
+
+    const { status, body } = await api<{ total: number; items: { engineer: string; notes: string | null; items: { item: string; done: boolean }[] }[] }>(
+      '/api/customers/acme/sites/hq/inspections',
+      engineer,
+    )
+    expect(status).toBe(200)
+    expect(body.total).toBe(1)
+    expect(body.items[0]!.engineer).toBe(engineer.username)
+    expect(body.items[0]!.notes).toBe('UPS 电池已检查')
+    expect(body.items[0]!.items.filter((i) => i.done).map((i) => i.item)).toEqual(ticked)
+
+    await page.setViewportSize({ width: 600, height: 900 })
+    await page.goto(stack.url)
+    await page.locator('main .cols').first().waitFor()
+    await expect(columns()).resolves.toBe(1)
+    await shot(page, target, '6-phone', 'overview')
     expect(pageErrors(page)).toEqual([])
   })
 
