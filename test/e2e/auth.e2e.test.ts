@@ -230,7 +230,7 @@ describe.each(names)('accounts and sessions on %s', (name) => {
       async () => (await collector.db.query<Record<string, unknown>>("select * from audit_log where user_id = $1 and action like 'POST %'", [hana.userId])).rows[0],
       { what: 'the audit row of the acknowledgement' },
     )
-    expect(row).toMatchObject({ username: hana.username, via: 'token', action: 'POST /api/tickets/:id/acknowledge', method: 'POST', target_type: 'tickets', target_id: String(ticket), status: 200 })
+    expect(row).toMatchObject({ username: hana.username, via: 'token', action: 'POST /api/tickets/:id/acknowledge', method: 'POST', target_type: 'tickets', target_id: String(ticket), customer_id: 'auditco', status: 200 })
     expect((await collector.db.query<{ actor: string }>("select actor from ticket_event where ticket_id = $1 and kind = 'acknowledge'", [ticket])).rows[0]!.actor).toBe(hana.username)
     // A refused change leaves no row.
     const viewer = await apiAuth(collector.db, { role: 'viewer', customers: ['auditco'] })
