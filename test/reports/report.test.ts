@@ -14,6 +14,8 @@ import { CUSTOMER, QUARTER, seedQuarter, TZ, type SeededQuarter } from './seed.j
 
 const NOW = new Date('2026-10-02T00:00:00Z') // two days after the quarter, when reports go out
 const DAY = 86_400_000
+/** Day of the year in UTC, as PostgreSQL's extract(doy) does on this UTC server session. */
+const dayOfYear = (d: Date) => Math.floor((d.getTime() - Date.UTC(d.getUTCFullYear(), 0, 1)) / DAY) + 1
 const DATABASE_URL = process.env.DATABASE_URL
 const engines = DATABASE_URL ? (['pglite', 'postgres'] as const) : (['pglite'] as const)
 
@@ -106,6 +108,41 @@ describe.each(engines)('inspection report on %s', (engine) => {
     const toner = facts.supplies.find((s) => s.id === 'prn-001' && s.supply.includes('Toner'))!
     const s = zh.sections.printers.supplies.find((x) => x.deviceId === 'prn-001' && x.supply === toner.supply)!
     expect(s.usedPerMonth).toBeCloseTo(toner.perDay * 30, 6)
+  })
+
+  it('supplies used per month, switch port peaks, UPS events and self-tests', () => {
+    // Daily readings from the facts; every drop counts in the month (Shanghai time) it was seen.
+    const monthOf = (ms: number) => new Intl.DateTimeFormat('en-CA', { timeZone: TZ, year: 'numeric', month: '2-digit' }).format(new Date(ms)).slice(0, 7)
+    const used = new Map<string, number>()
+    for (const supply of facts.supplies) {
+      let previous: number | null = null
+      for (let k = 0; facts.from.getTime() + k * DAY < facts.to.getTime(); k++) {
+        const level = Math.max(0, supply.start - supply.perDay * k)
+        const month = monthOf(facts.from.getTime() + k * DAY)
+        if (previous !== null && level < previous) used.set(month, (used.get(month) ?? 0) + (previous - level) / 100)
+        previous = level
+      }
+    }
+    const monthly = zh.sections.printers.monthly
+    expect(monthly.map((m) => m.month)).toEqual(['2026-07', '2026-08', '2026-09'])
+    for (const m of monthly) expect(m.cartridges, m.month).toBeCloseTo(used.get(m.month)!, 6)
+    // Port peaks: the seed's bytes/s follow 1.2e7 × (1 + daily sine), read at UTC hours 0, 6, 12, 18.
+    const hours = Array.from({ length: 92 * 24 }, (_, i) => facts.from.getTime() + i * 3_600_000).filter((t) => new Date(t).getUTCHours() % 6 === 0)
+    const peak = Math.max(...hours.map((t) => 1.2e7 * (1 + Math.sin((t / 1000 / 86400) * 2 * Math.PI))))
+    const port = zh.sections.network.ports.find((p) => p.deviceId === 'sw-core' && p.port === 'GE1/0/1')!
+    expect(port.peakBps).toBeCloseTo(peak, 0)
+    expect(port.peakPercent).toBeCloseTo((100 * peak * 8) / 1e9, 6) // 1 Gbit/s port in the device state
+    const ups = Object.fromEntries(zh.sections.ups.devices.map((u) => [u.deviceId, u]))
+    expect(ups['ups-02']).toMatchObject({ selfTest: 'doneError', selfTestDate: '09/15/2026', onBatteryEvents: 0 })
+    expect(ups['ups-01']!.selfTest).toBeNull()
+    // ups-01 is on battery on every day of the year divisible by 30 (one daily reading each).
+    const onBatteryDays = Array.from({ length: 92 }, (_, k) => new Date(facts.from.getTime() + k * DAY)).filter((d) => dayOfYear(d) % 30 === 0).length
+    expect(ups['ups-01']!.onBatteryEvents).toBe(onBatteryDays)
+    expect(en.sections.ups.devices.length).toBe(2)
+    const html = renderHtml(zh)
+    expect(html).toContain('耗材月消耗')
+    expect(html).toContain('端口利用率峰值')
+    expect(html).toMatch(/<span class="w-expired">失败<\/span> 09\/15\/2026/)
   })
 
   it('names the devices on an operating system past its end of support', () => {

@@ -131,6 +131,9 @@ export async function seedQuarter(db: Queryable): Promise<SeededQuarter> {
        from unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[]) as d(id, site, category, hostname, model, warranty, inventory, last_seen)`,
     [CUSTOMER, from, devices.map((d) => d.id), devices.map((d) => d.site), devices.map((d) => d.category), devices.map((d) => d.hostname), devices.map((d) => d.model), devices.map((d) => d.warrantyEnd), devices.map((d) => JSON.stringify(inventory(d))), devices.map(lastSeen)],
   )
+  // What the last SNMP poll said: link speeds of the core switch's ports, the last UPS self-test.
+  await db.query(`update device set state = '{"interfaces": [{"index": 1, "name": "GE1/0/1", "adminStatus": "up", "operStatus": "up", "speedBps": 1000000000}]}'::jsonb where id = 'sw-core'`)
+  await db.query(`update device set state = '{"ups": {"lastSelfTest": "doneError", "lastSelfTestDate": "09/15/2026"}}'::jsonb where id = 'ups-02'`)
   const hours = `generate_series($1::timestamptz, $2::timestamptz - interval '1 hour', interval '1 hour')`
   const days = (t: string) => `extract(epoch from ${t} - $1::timestamptz) / 86400`
   const fs = facts.filesystems

@@ -16,6 +16,7 @@ body { font-family: ${FONTS}; font-size: 10.5pt; color: #222; margin: 0; line-he
 main { max-width: 190mm; margin: 0 auto; }
 h1 { font-size: 22pt; margin: 0 0 6mm; color: #1d3f6e; }
 h2 { font-size: 14pt; color: #1d3f6e; border-bottom: 2px solid #1d3f6e; padding-bottom: 1mm; margin: 8mm 0 3mm; }
+h2, h3 { break-after: avoid; page-break-after: avoid; }
 h3 { font-size: 11pt; margin: 4mm 0 2mm; }
 table { border-collapse: collapse; width: 100%; margin: 2mm 0 4mm; page-break-inside: auto; }
 tr { page-break-inside: avoid; }
@@ -32,7 +33,7 @@ table.small { font-size: 8.5pt; }
 .sev-critical { color: #c0392b; } .sev-warning { color: #e0a100; } .sev-info { color: #2f6db5; }
 .w-expired { color: #c0392b; } .w-ending { color: #e0a100; font-weight: 600; }
 .muted { color: #888; }
-svg.chart { display: block; max-width: 100%; height: auto; margin: 2mm 0; }
+svg.chart { display: block; max-width: 100%; height: auto; margin: 2mm 0; break-inside: avoid; page-break-inside: avoid; }
 section { page-break-inside: auto; }
 .checklist li { list-style: none; } .checklist li::before { content: "☐ "; }
 `

@@ -20,7 +20,8 @@ export function barChart(bars: Bar[], options: { max?: number; width?: number; c
   // Long supply names would run off the left edge: cut them, the table beside has them whole.
   const cut = (label: string) => (label.length > 44 ? `${label.slice(0, 43)}…` : label)
   const max = options.max ?? Math.max(...bars.map((b) => b.value), 1)
-  const plotW = width - labelW - 60
+  // Room right of the longest bar for its text ("192.0 Mbit/s (45 %)").
+  const plotW = width - labelW - 110
   const rows = bars
     .map((b, i) => {
       const w = Math.max(0, Math.min(1, b.value / max)) * plotW
