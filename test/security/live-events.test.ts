@@ -73,9 +73,8 @@ describe.each(names)('live events on %s', (name) => {
   }
 
   beforeAll(async () => {
-    // The embedded broker admits only enrolled devices by default; this test publishes as a plain
-    // MQTT client, which is what the option is for.
-    config = await target.config({ mqttAllowAnonymous: true } as Partial<LoadedCollectorConfig>)
+    config = await target.config()
+    // On the embedded broker, `mqttUrl` carries the test's service login (test/support/targets.ts).
     collector = await startTestCollector(config)
     publisher = await mqtt.connectAsync(collector.mqttUrl, { clientId: `live-pub-${randomUUID().slice(0, 8)}`, protocolVersion: 4, reconnectPeriod: 0 })
     viewerA = await apiAuth(collector.db, { role: 'viewer', customers: [A] })
@@ -184,6 +183,19 @@ describe.each(names)('live events on %s', (name) => {
       collector.live.maxBufferedBytes = 256 * 1024
       request.destroy()
     }
+  })
+
+  it.runIf(name === 'servers')('the listener reconnects when its database connection dies, and tells the consoles to re-read', async () => {
+    const a = await open(viewerA)
+    const resyncs = () => a.events.filter((e) => e.event === 'resync').length
+    // The listener's own connection, named after the collector's schema (only this test's).
+    const killed = await collector.db.query<{ n: number }>('select count(pg_terminate_backend(pid))::int as n from pg_stat_activity where application_name = $1', [`patrol-live ${config.databaseSchema}`])
+    expect(killed.rows[0]!.n).toBeGreaterThanOrEqual(1)
+    await waitFor(() => resyncs() >= 1, { what: 'a resync event after the listener came back', timeoutMs: 20_000 })
+    expect(collector.live.stats().listening).toBe(true)
+    const dev = `dr-${randomUUID().slice(0, 8)}`
+    await fullDisk(A, dev)
+    await a.waitFor<TicketEvent>('ticket', (e) => e.deviceId === dev && e.kind === 'opened', 'a ticket event after the reconnect', 15_000)
   })
 
   it.runIf(name === 'servers')('two collectors on one database: what one ingests shows on the stream of the other', async () => {

@@ -99,7 +99,7 @@ export function liveHubFor(db: Db, options: { logger: Logger; connectionString?:
     schema,
     listen: async (onPayload, onReconnect) => {
       if (options.connectionString) {
-        const listener = new PgListener({ connectionString: options.connectionString, channel: LIVE_CHANNEL, logger: options.logger, onPayload, onReconnect })
+        const listener = new PgListener({ connectionString: options.connectionString, channel: LIVE_CHANNEL, applicationName: `patrol-live ${schema}`.slice(0, 63), logger: options.logger, onPayload, onReconnect })
         await listener.start()
         return { close: () => listener.close(), listening: () => listener.listening }
       }

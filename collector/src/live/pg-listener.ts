@@ -10,6 +10,8 @@ import type { Logger } from 'pino'
 export interface PgListenerOptions {
   connectionString: string
   channel: string
+  /** How the connection shows in pg_stat_activity. */
+  applicationName?: string
   logger: Logger
   onPayload: (payload: string | undefined) => void
   onReconnect: () => void
@@ -36,7 +38,7 @@ export class PgListener {
 
   private async connect(): Promise<void> {
     if (this.closed) return
-    const client = new pg.Client({ connectionString: this.options.connectionString, application_name: 'patrol-collector-live', connectionTimeoutMillis: 10_000 })
+    const client = new pg.Client({ connectionString: this.options.connectionString, application_name: this.options.applicationName ?? 'patrol-live', connectionTimeoutMillis: 10_000 })
     this.client = client
     let lost = false
     const onLost = (error?: Error) => {
