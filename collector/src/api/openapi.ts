@@ -31,7 +31,7 @@ export const DOCS_CSP = [
   "connect-src 'self'",
   "font-src 'self' data:",
   "form-action 'self'",
-  "frame-ancestors 'self'",
+  "frame-ancestors 'none'",
   "img-src 'self' data:",
   "object-src 'none'",
   "script-src 'self'",
