@@ -225,7 +225,10 @@ describe.skipIf(!peers.available).each(names)('console in the browser on %s', (t
     await page.goto(`${stack.url}/customers/acme/sites/hq`)
     const checklist = page.locator('[data-testid=checklist]')
     await checklist.waitFor({ timeout: 30_000 })
-    const columns = () => page.locator('main .cols').first().evaluate((el) => getComputedStyle(el).gridTemplateColumns.split(' ').length)
+    // Evaluated in the page (the test's own TypeScript has no DOM library).
+    type Styled = { getComputedStyle(el: unknown): { gridTemplateColumns: string } }
+    const columns = async () =>
+      (await page.locator('main .cols').first().evaluate((el) => (globalThis as unknown as Styled).getComputedStyle(el).gridTemplateColumns)).split(' ').length
     await expect(columns()).resolves.toBe(2)
     const boxes = checklist.locator('input[type=checkbox]')
     expect(await boxes.count()).toBeGreaterThan(2)
