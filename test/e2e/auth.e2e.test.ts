@@ -163,7 +163,7 @@ describe.each(names)('accounts and sessions on %s', (name) => {
     expect((await collector.app.inject({ url: '/api/devices', cookies })).statusCode).toBe(401)
   })
 
-  it('refuses revoked and expired tokens, and everything of a disabled user', async () => {
+  it('refuses revoked and expired tokens, ended sessions, and everything of a disabled user', async () => {
     const erin = await apiAuth(collector.db, { role: 'engineer', customers: ['acme'] })
     expect((await collector.app.inject({ url: '/api/devices', headers: erin.headers })).statusCode).toBe(200)
     const tokenId = (await collector.db.query<{ id: string }>('select id from api_token where user_id = $1', [erin.userId])).rows[0]!.id
@@ -175,6 +175,19 @@ describe.each(names)('accounts and sessions on %s', (name) => {
     const expired = await collector.app.inject({ url: '/api/devices', headers: frank.headers })
     expect(expired.statusCode).toBe(401)
     expect(expired.json().error.message).toMatch(/unknown, revoked or expired/)
+
+    // A session past its idle timeout, and one past its absolute maximum, are both over.
+    const kim = await apiAuth(collector.db, { role: 'manager' })
+    const kimCookies = { patrol_session: sessionCookie(await login(kim.username, kim.password)).value }
+    expect((await collector.app.inject({ url: '/api/auth/me', cookies: kimCookies })).statusCode).toBe(200)
+    await collector.db.query("update user_session set expires_at = now() - interval '1 second' where user_id = $1", [kim.userId])
+    expect((await collector.app.inject({ url: '/api/auth/me', cookies: kimCookies })).statusCode).toBe(401)
+    const lee = await apiAuth(collector.db, { role: 'manager' })
+    const leeCookies = { patrol_session: sessionCookie(await login(lee.username, lee.password)).value }
+    // Signed in 8 days ago (the maximum is 7), last seen 2 minutes ago: this request may pass, it cannot extend the session.
+    await collector.db.query("update user_session set created_at = now() - interval '8 days', last_seen_at = now() - interval '2 minutes' where user_id = $1", [lee.userId])
+    await collector.app.inject({ url: '/api/auth/me', cookies: leeCookies })
+    expect((await collector.app.inject({ url: '/api/auth/me', cookies: leeCookies })).statusCode).toBe(401)
 
     const gina = await apiAuth(collector.db, { role: 'manager' })
     const cookies = { patrol_session: sessionCookie(await login(gina.username, gina.password)).value }
