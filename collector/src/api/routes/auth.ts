@@ -6,6 +6,13 @@
  * Retry-After), and each attempt, good or bad, is written to the audit log (never the password).
  * Unknown and disabled users are checked against a dummy hash so the answer takes as long and
  * says the same as a wrong password.
+ *
+ * Decisions: the limits count every attempt (a correct password after too many wrong ones is
+ * refused too, or the limit would only slow guessing down); they live in each collector's memory,
+ * so N collectors behind one balancer allow N times as many (still far from a useful guessing
+ * rate against scrypt); the address is the TCP peer's, since the collector is not told which
+ * proxies to trust: behind a reverse proxy every client shares the proxy's address, which is why
+ * the per-address limit is higher than the per-username one.
  */
 import rateLimit from '@fastify/rate-limit'
 import { Type } from '@sinclair/typebox'
