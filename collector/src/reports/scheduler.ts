@@ -54,6 +54,7 @@ interface GroupCustomer {
 
 export class ReportScheduler {
   private timer: NodeJS.Timeout | undefined
+  private first: NodeJS.Timeout | undefined
   private running: Promise<SchedulerRound> | undefined
 
   constructor(
@@ -66,12 +67,14 @@ export class ReportScheduler {
   start(): void {
     const run = () => void this.tick().catch((error: Error) => this.logger.warn({ err: error.message }, 'report scheduler round failed'))
     // First round soon after start (the catch-up), not inside start-up itself.
-    setTimeout(run, 5_000).unref()
+    this.first = setTimeout(run, 5_000)
+    this.first.unref()
     this.timer = setInterval(run, this.settings.checkIntervalS * 1000)
     this.timer.unref()
   }
 
   async stop(): Promise<void> {
+    clearTimeout(this.first)
     if (this.timer) clearInterval(this.timer)
     this.timer = undefined
     await this.running?.catch(() => undefined)
