@@ -144,6 +144,10 @@ describe.each(names)('accounts and sessions on %s', (name) => {
     expect(limited.statusCode).toBe(429)
     expect(limited.json().error.code).toBe('RATE_LIMITED')
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0)
+    expect((await login(bob.username, bob.password)).statusCode).toBe(429)
+    // Refusals are audited, once per window, not once per attempt.
+    const refused = await waitFor(async () => (await collector.db.query<{ details: unknown }>("select details from audit_log where username = $1 and action = 'login-refused'", [bob.username])).rows, { what: 'the refusal audited' })
+    expect(refused.length).toBe(1)
     // Another username from the same address is not held up by bob's.
     const carol = await apiAuth(collector.db, { role: 'viewer', customers: ['acme'] })
     expect((await login(carol.username, carol.password)).statusCode).toBe(200)

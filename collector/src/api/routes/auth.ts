@@ -56,6 +56,15 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async 
     keyGenerator: (request) => `login-user:${String((request.body as { username?: unknown } | undefined)?.username ?? '').toLowerCase()}`,
   })
 
+  // A refused attempt is audited once per limited key and window: a flood of them must not become a flood of rows.
+  const refusalsAudited = new Map<string, number>()
+  const firstRefusal = (key: string, ttlMs: number) => {
+    const now = Date.now()
+    if ((refusalsAudited.get(key) ?? 0) > now) return false
+    if (refusalsAudited.size > 10_000) for (const [k, until] of refusalsAudited) if (until <= now) refusalsAudited.delete(k)
+    refusalsAudited.set(key, now + ttlMs)
+    return true
+  }
   const refuse = (reply: FastifyReply, ttlMs: number, why: string): never => {
     const seconds = Math.max(1, Math.ceil(ttlMs / 1000))
     reply.header('retry-after', String(seconds))
@@ -73,12 +82,12 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async 
         )
       const byAddress = await perAddress(request)
       if (!byAddress.isAllowed && byAddress.isExceeded) {
-        await audit('login-refused', 429, undefined, 'rate limit (address)')
+        if (firstRefusal(byAddress.key, byAddress.ttl)) await audit('login-refused', 429, undefined, 'rate limit (address)')
         return refuse(reply, byAddress.ttl, 'from this address')
       }
       const byName = await perUsername(request)
       if (!byName.isAllowed && byName.isExceeded) {
-        await audit('login-refused', 429, undefined, 'rate limit (username)')
+        if (firstRefusal(byName.key, byName.ttl)) await audit('login-refused', 429, undefined, 'rate limit (username)')
         return refuse(reply, byName.ttl, 'for this username')
       }
       const user = await findUserByUsername(ctx.db, username)
