@@ -14,9 +14,9 @@ import os from 'node:os'
 import path from 'node:path'
 import mqtt from 'mqtt'
 import pino from 'pino'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadAgentConfig, startAgent, type RunningAgent } from '@patrol/agent'
-import { startCollector, type RunningCollector } from '@patrol/collector'
+import { startCollector, type LoadedCollectorConfig, type RunningCollector } from '@patrol/collector'
 import { resolveCredentials } from '../../agent/src/enroll.js'
 import { apiAuth } from '../support/auth.js'
 import { waitFor } from '../support/peers.js'
@@ -52,12 +52,16 @@ describe.each(names)('secrets in logs on %s', (name) => {
     for (const s of spellings(secret)) expect(findSecrets(`{"msg":"oops ${s}"}`, { secret })).toEqual(['secret'])
   })
 
-  it('no password, token, cookie or CSRF value in the collector log, the agent log or the audit log', async () => {
-    const secrets: Record<string, string> = {}
-    const collectorLog = capture()
-    const agentLog = capture()
-    const brokerPassword = `mqpw-${randomUUID()}`
-    const config = await target.config({
+  const secrets: Record<string, string> = {}
+  const collectorLog = capture()
+  const agentLog = capture()
+  const brokerPassword = `mqpw-${randomUUID()}`
+  let config: LoadedCollectorConfig
+  let collector: RunningCollector
+  // Started here (the embedded database takes a while to start on a busy machine); its start-up
+  // lines are in the capture like the rest.
+  beforeAll(async () => {
+    config = await target.config({
       enrollRateLimitPerMinute: 1000,
       // On the servers target the collector logs in to Mosquitto with this password (the test
       // broker lets anyone in, so any password works; what matters is that it is not logged).
@@ -65,7 +69,13 @@ describe.each(names)('secrets in logs on %s', (name) => {
       logLevel: 'trace',
     })
     if (name === 'servers') secrets.collectorMqttPassword = brokerPassword
-    const collector: RunningCollector = await startCollector(config, collectorLog.logger)
+    collector = await startCollector(config, collectorLog.logger)
+  })
+  afterAll(async () => {
+    await collector?.close()
+  })
+
+  it('no password, token, cookie or CSRF value in the collector log, the agent log or the audit log', async () => {
     let agent: RunningAgent | undefined
     try {
       const admin = await apiAuth(collector.db, { role: 'admin' })
@@ -151,7 +161,6 @@ describe.each(names)('secrets in logs on %s', (name) => {
       expect({ collector: findSecrets(collectorText, secrets), agent: findSecrets(agentText, secrets), auditLog: findSecrets(audit, secrets) }).toEqual({ collector: [], agent: [], auditLog: [] })
     } finally {
       await agent?.stop()
-      await collector.close()
     }
   })
 })
