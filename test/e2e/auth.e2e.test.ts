@@ -217,6 +217,19 @@ describe.each(names)('accounts and sessions on %s', (name) => {
     expect((await collector.app.inject({ url: '/api/notification-targets', headers: engineer.headers })).statusCode).toBe(403)
   })
 
+  it('lets a viewer change nothing but their own account, on every route', async () => {
+    // Changes a viewer may make, all to their own account; a route added to this list is a decision.
+    const selfService = ['POST /api/auth/logout', 'POST /api/auth/password', 'POST /api/tokens', 'DELETE /api/tokens/:id']
+    const writes = listRoutes(collector.app).filter((r) => r.url.startsWith('/api/') && !['GET', 'HEAD', 'OPTIONS'].includes(r.method) && !r.auth?.public)
+    const open = writes.filter((r) => !r.auth?.minRole && !selfService.includes(`${r.method} ${r.url}`)).map((r) => `${r.method} ${r.url}`)
+    expect(open, 'give these routes a minRole, or add them to selfService if they only touch the caller').toEqual([])
+    const viewer = await apiAuth(collector.db, { role: 'viewer', customers: ['acme'] })
+    for (const r of writes.filter((w) => w.auth?.minRole)) {
+      const res = await collector.app.inject({ method: r.method as 'POST', url: r.url.replace(/:([A-Za-z0-9_]+)/g, '1'), headers: viewer.headers, payload: {} })
+      expect(res.statusCode, `${r.method} ${r.url}`).toBe(403)
+    }
+  })
+
   it('sends the security headers, on refusals too; HSTS only over TLS', async () => {
     for (const res of [await collector.app.inject({ url: '/api/health' }), await collector.app.inject({ url: '/api/devices' })]) {
       const csp = String(res.headers['content-security-policy'])
