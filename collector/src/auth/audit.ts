@@ -28,8 +28,8 @@ export async function writeAudit(db: Queryable, e: AuditEntry): Promise<void> {
   )
 }
 
-/** Keys whose values are never written anywhere: passwords, tokens, secrets, keys, credentials. */
-export const SECRET_KEY = /pass(word)?|token|secret|key|credential|authorization|cookie|smtpurl/i
+/** Keys whose values are never written anywhere: passwords, tokens, secrets, keys, credentials, SNMP communities. */
+export const SECRET_KEY = /pass(word)?|token|secret|key|credential|authorization|cookie|smtpurl|community/i
 const MAX_STRING = 200
 const MAX_ITEMS = 20
 const MAX_DEPTH = 4
