@@ -4,6 +4,7 @@
  */
 import type { Queryable } from '../store/db.js'
 import { makeFormatter } from './format.js'
+import { hourlySource } from './hourly.js'
 import type { Lang } from './i18n.js'
 import type { ReportCustomer, ReportData, ReportDevice, ReportMeta, ReportSections, Section, SectionContext, SectionId } from './model.js'
 import { customPeriod, parseQuarter, type ReportPeriod } from './period.js'
@@ -107,7 +108,9 @@ export async function buildReport(db: Queryable, options: BuildOptions): Promise
     generatedAt: options.now ?? new Date(),
     devices: devices.length,
   }
-  const ctx: SectionContext = { db, meta, devices, byId: new Map(devices.map((d) => [d.id, d])), fmt: makeFormatter(options.lang, options.tz), done: {} }
+  const end = meta.generatedAt < period.to ? meta.generatedAt : period.to
+  const hourly = await hourlySource(db, period.from, end > period.from ? end : period.to)
+  const ctx: SectionContext = { db, meta, devices, byId: new Map(devices.map((d) => [d.id, d])), fmt: makeFormatter(options.lang, options.tz), done: {}, hourly }
   let count = 0
   // Sections that do not read each other are collected at the same time: on PostgreSQL each query
   // gets its own pooled connection (and core); the embedded database queues them, at no cost.

@@ -197,6 +197,8 @@ export interface SectionContext {
   fmt: Formatter
   /** Sections collected so far (summary and findings run last and read the others). */
   done: Partial<ReportSections>
+  /** FROM item for hourly aggregates over the period (hourly.ts); metric_hourly when absent. */
+  hourly?: string
 }
 
 /** One report section: how to gather its data and how to print it. One file each in sections/. */

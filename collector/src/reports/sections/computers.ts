@@ -1,5 +1,6 @@
 import { slopePerDay } from '../../rules/support/trend.js'
 import { esc } from '../format.js'
+import { BUCKET_ORIGIN, HOURLY } from '../hourly.js'
 import { section, sub, table } from '../html-parts.js'
 import type { ComputersData, ReportDevice, Section, SectionContext } from '../model.js'
 import { barChart, levelColor, lineChart } from '../svg.js'
@@ -36,7 +37,7 @@ export async function filesystemForecasts(ctx: SectionContext, devices: ReportDe
   const end = periodEnd(ctx)
   const start = new Date(Math.max(ctx.meta.period.from.getTime(), end.getTime() - FORECAST_WINDOW_DAYS * 86_400_000))
   const { rows } = await ctx.db.query<{ device_id: string; instance: string; bucket: Date; avg: number }>(
-    `select device_id, instance, bucket, avg from metric_hourly
+    `select device_id, instance, bucket, avg from ${ctx.hourly ?? HOURLY}
       where device_id = any($1) and metric = 'fs.used_percent' and bucket >= $2 and bucket < $3
       order by device_id, instance, bucket`,
     [devices.map((d) => d.id), start, end],
@@ -57,7 +58,7 @@ export async function filesystemForecasts(ctx: SectionContext, devices: ReportDe
 
 export async function diskVerdicts(ctx: SectionContext, devices: ReportDevice[]) {
   const { rows } = await ctx.db.query<{ device_id: string; instance: string; value: number }>(
-    `select distinct on (device_id, instance) device_id, instance, min as value from metric_hourly
+    `select distinct on (device_id, instance) device_id, instance, min as value from ${ctx.hourly ?? HOURLY}
       where device_id = any($1) and metric = 'disk.smart_ok' and bucket >= $2 and bucket < $3
       order by device_id, instance, bucket desc`,
     [devices.map((d) => d.id), ctx.meta.period.from, periodEnd(ctx)],
@@ -79,8 +80,8 @@ export const computersSection: Section<'computers'> = {
     // One pass over CPU and memory, in daily buckets per device: the per-device average and peak
     // and the fleet's daily CPU trend all come from it (the hourly view is the costly part).
     const daily = await ctx.db.query<{ device_id: string; metric: string; day: Date; total: number; samples: number; max: number }>(
-      `select device_id, metric, time_bucket('1 day', bucket) as day, sum(avg * samples) as total, sum(samples) as samples, max(max) as max
-         from metric_hourly
+      `select device_id, metric, date_bin('1 day', bucket, ${BUCKET_ORIGIN}) as day, sum(avg * samples) as total, sum(samples) as samples, max(max) as max
+         from ${ctx.hourly ?? HOURLY}
         where device_id = any($1) and metric in ('cpu.load_percent', 'mem.used_percent') and bucket >= $2 and bucket < $3
         group by 1, 2, 3`,
       [ids, ctx.meta.period.from, periodEnd(ctx)],

@@ -1,4 +1,5 @@
 import { esc } from '../format.js'
+import { HOURLY } from '../hourly.js'
 import { section, sub, table } from '../html-parts.js'
 import type { Section } from '../model.js'
 import { barChart, levelColor } from '../svg.js'
@@ -17,7 +18,7 @@ export const networkSection: Section<'network'> = {
               coalesce(sum(avg * samples) filter (where metric in ('if.in_errors', 'if.out_errors')), 0) as errors,
               count(*) filter (where metric = 'if.oper_up' and min = 0 and max = 1)::int as flaps,
               coalesce(max(max) filter (where metric in ('if.in_bytes_per_second', 'if.out_bytes_per_second')), 0) as peak
-         from metric_hourly
+         from ${ctx.hourly ?? HOURLY}
         where device_id = any($1) and metric like 'if.%' and bucket >= $2 and bucket < $3
         group by device_id, instance`,
       [devices.map((d) => d.id), ctx.meta.period.from, end],

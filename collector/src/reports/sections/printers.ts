@@ -1,5 +1,6 @@
 import { slopePerDay } from '../../rules/support/trend.js'
 import { esc } from '../format.js'
+import { HOURLY } from '../hourly.js'
 import { section, sub, table } from '../html-parts.js'
 import type { Section, SectionContext, SupplyForecast } from '../model.js'
 import { barChart, levelColor } from '../svg.js'
@@ -28,7 +29,7 @@ function monthOf(tz: string): (ts: number) => string {
  */
 export async function supplyReadings(ctx: SectionContext, ids: string[]): Promise<{ forecasts: SupplyForecast[]; monthly: { month: string; cartridges: number }[] }> {
   const { rows } = await ctx.db.query<{ device_id: string; instance: string; bucket: Date; avg: number }>(
-    `select device_id, instance, bucket, avg from metric_hourly
+    `select device_id, instance, bucket, avg from ${ctx.hourly ?? HOURLY}
       where device_id = any($1) and metric = 'printer.supply_percent' and bucket >= $2 and bucket < $3
       order by device_id, instance, bucket`,
     [ids, ctx.meta.period.from, periodEnd(ctx)],
@@ -69,7 +70,7 @@ export const printersSection: Section<'printers'> = {
     const readings = await supplyReadings(ctx, ids)
     const supplies = readings.forecasts.sort((a, b) => a.percent - b.percent)
     const pages = await ctx.db.query<{ device_id: string; pages: number }>(
-      `select device_id, max(max) - min(min) as pages from metric_hourly
+      `select device_id, max(max) - min(min) as pages from ${ctx.hourly ?? HOURLY}
         where device_id = any($1) and metric = 'printer.page_count' and bucket >= $2 and bucket < $3 group by device_id`,
       [ids, ctx.meta.period.from, periodEnd(ctx)],
     )

@@ -1,4 +1,5 @@
 import { esc } from '../format.js'
+import { HOURLY } from '../hourly.js'
 import { section, sub, table } from '../html-parts.js'
 import type { Section } from '../model.js'
 import { barChart } from '../svg.js'
@@ -14,7 +15,7 @@ export const upsSection: Section<'ups'> = {
               (array_agg(avg order by bucket desc) filter (where metric = 'ups.runtime_seconds'))[1] as runtime,
               count(*) filter (where metric = 'ups.on_battery' and max = 1)::int as on_battery,
               count(*) filter (where metric = 'ups.battery_low' and max = 1)::int as battery_low
-         from metric_hourly where device_id = any($1) and metric like 'ups.%' and bucket >= $2 and bucket < $3
+         from ${ctx.hourly ?? HOURLY} where device_id = any($1) and metric like 'ups.%' and bucket >= $2 and bucket < $3
         group by device_id`,
       [devices.map((d) => d.id), ctx.meta.period.from, end],
     )
