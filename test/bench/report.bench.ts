@@ -1,17 +1,26 @@
 /**
- * pnpm bench:report [--devices 500] [--sample-s 3600] [--database-url URL]
+ * pnpm bench:report [--devices 500] [--sample-s 3600] [--database-url URL] [--keep NAME] [--runs N]
  *
  * Time and peak memory to produce the quarterly inspection report (HTML, then PDF through
  * Debian's chromium) for one customer with `--devices` devices and a quarter of readings every
- * `--sample-s` seconds. The report reads the hourly aggregate (metric_hourly), so hourly samples
- * give it the same rows to read as one-minute samples whose aggregate is materialised; seeding a
- * quarter at one minute (≈ 100 M rows for 500 devices) is for a PostgreSQL server, not the
- * embedded database, and is what `--sample-s 60 --database-url …` does.
+ * `--sample-s` seconds (60: one-minute resolution).
+ *
+ * What the report reads does not depend on the raw resolution where metric_hourly is TimescaleDB's
+ * continuous aggregate (a TimescaleDB server): it reads the materialised hourly rows, which
+ * hourly samples reproduce exactly. On plain PostgreSQL and the embedded database metric_hourly is
+ * a view, the report groups the period's raw readings itself (reports/hourly.ts), and its time
+ * grows with the raw rows: `--sample-s 60 --database-url …` measures that. Seeding is
+ * server-side generate_series, one statement per device; `--keep NAME` keeps the seeded database
+ * (a folder for the embedded one, schema bench_report_NAME on a server) and reuses it next run,
+ * since seeding a quarter at one minute takes far longer than the report. `--runs N` builds the
+ * report N times over it and prints min and median (the lower middle for an even N).
+ *
  * peak_rss_mb is this process's resident memory sampled while the report is built and printed
  * (the embedded database included; the seeding before is not counted: it is the bench's own
  * work); process_max_rss_mb is the whole run's. Chromium's processes are summed apart (shared
- * pages counted in each process, so an upper bound).
- * Last line, one JSON object: {"bench":"report","devices":…,"html_s":…,"pdf_s":…,"peak_rss_mb":…,"pdf_pages":…}
+ * pages counted in each process, so an upper bound). The seconds each section took (from the
+ * previous section's end; independent sections run at the same time) go to stderr.
+ * Last line, one JSON object: {"bench":"report","devices":…,"resolution":"1m"|"1h"|…,"html_s":…,"pdf_s":…,"peak_rss_mb":…,"pdf_pages":…}
  */
 import { execFileSync } from 'node:child_process'
 import { readFileSync, readdirSync } from 'node:fs'
