@@ -220,6 +220,12 @@ function AdminSectionView({ s }: { s: AdminSection }) {
   const list = useData(s.load, [s.id])
   const [error, setError] = useState<ApiFailure | null>(null)
   const rows = list.data ?? []
+  // A field the dictionaries do not name yet still gets a header: its API name.
+  const columnLabel = (c: string) => {
+    const key = `admin.col.${c}` as Key
+    const label = t(key)
+    return label === key ? c : label
+  }
   const columns = s.columns.filter((c) => rows.length === 0 || rows.some((r) => c in r))
   const remove = async (row: Row) => {
     if (!s.remove || !confirm(t('admin.confirmRemove'))) return
@@ -243,7 +249,7 @@ function AdminSectionView({ s }: { s: AdminSection }) {
             <thead>
               <tr>
                 {columns.map((c) => (
-                  <th key={c}>{c}</th>
+                  <th key={c}>{columnLabel(c)}</th>
                 ))}
                 {s.remove && <th />}
               </tr>

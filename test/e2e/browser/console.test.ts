@@ -10,7 +10,9 @@
  *    appears in none of acme's lists;
  * 5. the language switches to English and back to Chinese, and the choice survives a reload;
  * 6. on a tablet an engineer ticks the site's pre-inspection checklist and saves it (two columns
- *    from 768 px, one below).
+ *    from 768 px, one below);
+ * 7. an administrator goes through every administration page, adds a customer and creates a site
+ *    enrollment token, shown once.
  * Every page visited is saved as test/e2e/screenshots/<scenario>-<page>.png.
  */
 import { readFile } from 'node:fs/promises'
@@ -134,6 +136,12 @@ describe.skipIf(!peers.available).each(names)('console in the browser on %s', (t
     await waitFor(async () => ((await clock.textContent()) ?? first) !== first, { what: 'the SLA clock to tick', timeoutMs: 5000 })
     await shot(page, target, '2-ticket', 'queue')
 
+    // Live: a new fault shows up in the open queue by itself, through /api/events (the page's
+    // fallback timer is 30 s; the event arrives within a second or two).
+    await page.locator('.live.on').waitFor({ timeout: 15_000 })
+    await ingest(stack.collector, { ...device, device: 'acme-srv-02' }, 'metrics', { points: [{ ts: Date.now(), metric: 'fs.used_percent', instance: 'E:', value: 99.5 }] })
+    await page.locator('[data-testid=tickets]').getByText('acme-srv-02').first().waitFor({ timeout: 20_000 })
+
     await row.locator(`a[href="/tickets/${ticket.id}"]`).first().click()
     await page.locator('[data-testid=ticket-page] h1').waitFor()
     await expect(page.locator('[data-testid=ticket-page] h1').textContent()).resolves.toContain('D:')
@@ -217,6 +225,32 @@ describe.skipIf(!peers.available).each(names)('console in the browser on %s', (t
     expect(pageErrors(page)).toEqual([])
   })
 
+  it('5: the language switches to English and back to Chinese, and stays after a reload', async () => {
+    const page = await newPage()
+    await page.goto(stack.url)
+    // Before anyone signs in, the console speaks Chinese.
+    await page.getByRole('button', { name: '登录' }).waitFor()
+    await shot(page, target, '5-language', 'login-zh')
+    await login(page, stack.url, admin.username, admin.password)
+    const heading = page.locator('main h1').first()
+    await expect(heading.textContent()).resolves.toBe('Overview')
+    await page.locator('[data-testid=lang]').selectOption('zh-CN')
+    await waitFor(async () => (await heading.textContent()) === '总览', { what: 'the Chinese overview' })
+    await expect(page.locator('nav').first().textContent()).resolves.toContain('工单')
+    await page.locator('[data-testid=lang]').selectOption('en')
+    await waitFor(async () => (await heading.textContent()) === 'Overview', { what: 'the English overview' })
+    await expect(page.locator('nav').first().textContent()).resolves.toContain('Tickets')
+    await shot(page, target, '5-language', 'overview-en')
+    await page.locator('[data-testid=lang]').selectOption('zh-CN')
+    await waitFor(async () => (await heading.textContent()) === '总览', { what: 'Chinese again' })
+    await page.reload()
+    await page.locator('main h1').first().waitFor()
+    await expect(page.locator('main h1').first().textContent()).resolves.toBe('总览')
+    await expect(page.locator('html').getAttribute('lang')).resolves.toBe('zh-CN')
+    await shot(page, target, '5-language', 'overview-zh')
+    expect(pageErrors(page)).toEqual([])
+  })
+
   it('6: on a tablet an engineer ticks the pre-inspection checklist and saves it; narrower screens get one column', async () => {
     const engineer = await apiAuth(stack.collector.db, { role: 'engineer', customers: ['acme'], username: 'tess-tablet' })
     const page = await newPage()
@@ -261,29 +295,41 @@ describe.skipIf(!peers.available).each(names)('console in the browser on %s', (t
     expect(pageErrors(page)).toEqual([])
   })
 
-  it('5: the language switches to English and back to Chinese, and stays after a reload', async () => {
+  it('7: an administrator goes through the administration pages, adds a customer and an enrollment token', async () => {
     const page = await newPage()
-    await page.goto(stack.url)
-    // Before anyone signs in, the console speaks Chinese.
-    await page.getByRole('button', { name: '登录' }).waitFor()
-    await shot(page, target, '5-language', 'login-zh')
     await login(page, stack.url, admin.username, admin.password)
-    const heading = page.locator('main h1').first()
-    await expect(heading.textContent()).resolves.toBe('Overview')
-    await page.locator('[data-testid=lang]').selectOption('zh-CN')
-    await waitFor(async () => (await heading.textContent()) === '总览', { what: 'the Chinese overview' })
-    await expect(page.locator('nav').first().textContent()).resolves.toContain('工单')
-    await page.locator('[data-testid=lang]').selectOption('en')
-    await waitFor(async () => (await heading.textContent()) === 'Overview', { what: 'the English overview' })
-    await expect(page.locator('nav').first().textContent()).resolves.toContain('Tickets')
-    await shot(page, target, '5-language', 'overview-en')
-    await page.locator('[data-testid=lang]').selectOption('zh-CN')
-    await waitFor(async () => (await heading.textContent()) === '总览', { what: 'Chinese again' })
-    await page.reload()
-    await page.locator('main h1').first().waitFor()
-    await expect(page.locator('main h1').first().textContent()).resolves.toBe('总览')
-    await expect(page.locator('html').getAttribute('lang')).resolves.toBe('zh-CN')
-    await shot(page, target, '5-language', 'overview-zh')
+    await page.locator('nav a[href="/admin"]').click()
+    const sections = await page.locator('nav.subnav a').evaluateAll((links) => links.map((a) => a.getAttribute('href')!))
+    expect(sections).toEqual(['/admin/customers', '/admin/sites', '/admin/contracts', '/admin/users', '/admin/tokens', '/admin/enrollment', '/admin/rules', '/admin/overrides', '/admin/audit'])
+    for (const href of sections) {
+      await page.locator(`nav.subnav a[href="${href}"]`).click()
+      const table = page.locator(`[data-testid=admin-${href.split('/').pop()}]`)
+      await table.waitFor()
+      await waitFor(async () => (await page.locator('main .muted', { hasText: 'Loading' }).count()) === 0, { what: `${href} to load` })
+      // Every list loads: an API error would show in the page's error box.
+      expect(await page.locator('main .error').allTextContents(), href).toEqual([])
+      await shot(page, target, '7-admin', href.split('/').pop()!)
+      if (href === '/admin/rules') await expect(table.textContent()).resolves.toContain('fs-nearly-full')
+      if (href === '/admin/users') await expect(table.textContent()).resolves.toContain(admin.username)
+    }
+
+    await page.locator('nav.subnav a[href="/admin/customers"]').click()
+    await page.locator('input[name=id]').fill('gamma')
+    await page.locator('input[name=name]').fill('Gamma 医院')
+    await page.getByRole('button', { name: 'Save' }).click()
+    await page.locator('[data-testid=admin-customers]').getByText('Gamma 医院').waitFor({ timeout: 15_000 })
+    expect((await api<{ name: string }>('/api/customers/gamma')).body.name).toBe('Gamma 医院')
+
+    await page.locator('nav.subnav a[href="/admin/enrollment"]').click()
+    await page.locator('input[name=customer]').fill('acme')
+    await page.locator('input[name=site]').fill('hq')
+    await page.locator('input[name=note]').fill('新前台电脑')
+    await page.getByRole('button', { name: 'Save' }).click()
+    const secret = page.locator('.secret code')
+    await secret.waitFor({ timeout: 15_000 })
+    expect(((await secret.textContent()) ?? '').length).toBeGreaterThan(16)
+    await page.locator('[data-testid=admin-enrollment]').getByText('新前台电脑').waitFor()
+    await shot(page, target, '7-admin', 'enrollment-created')
     expect(pageErrors(page)).toEqual([])
   })
 })
