@@ -219,6 +219,11 @@ describe.skipIf(!peers.available).each(names)('console in the browser on %s', (t
     await page.locator('[data-testid=not-found]').waitFor({ timeout: 30_000 })
     expect((await page.locator('main').textContent()) ?? '').not.toMatch(/Beta Logistics|99/)
     await shot(page, target, '4-viewer', 'device-of-other-customer')
+    // Reports: a viewer reads acme's archive but has nothing to generate with.
+    await page.goto(`${stack.url}/reports`)
+    await page.locator('[data-testid=reports]').waitFor()
+    await expect(page.locator('select[name=customer] option').allTextContents()).resolves.toEqual(['ACME 精密制造'])
+    await expect(page.locator('input[name=quarter]').count()).resolves.toBe(0)
     // The API agrees: another tenant's device looks exactly like one that does not exist.
     expect((await api(`/api/devices/beta-pc-01`, viewer)).status).toBe(404)
     expect((await api(`/api/devices/no-such-device`, viewer)).status).toBe(404)
@@ -248,6 +253,10 @@ describe.skipIf(!peers.available).each(names)('console in the browser on %s', (t
     await expect(page.locator('main h1').first().textContent()).resolves.toBe('总览')
     await expect(page.locator('html').getAttribute('lang')).resolves.toBe('zh-CN')
     await shot(page, target, '5-language', 'overview-zh')
+    // Signing out ends the session: back to the login form, and the API no longer knows this browser.
+    await page.getByRole('button', { name: '退出登录' }).click()
+    await page.getByRole('button', { name: '登录' }).waitFor()
+    await expect(page.evaluate(() => fetch('/api/auth/me').then((r) => r.status))).resolves.toBe(401)
     expect(pageErrors(page)).toEqual([])
   })
 
