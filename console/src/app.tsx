@@ -167,7 +167,10 @@ function Shell() {
           </button>
         </div>
       </aside>
-      <main class="content">{page}</main>
+      {/* Keyed by path: another device or ticket is a fresh page (its forms, its live filter), not the last one's state. */}
+      <main class="content" key={path}>
+        {page}
+      </main>
     </div>
   )
 }

@@ -2,7 +2,7 @@
 import { useI18n, type Key } from '../i18n/index.js'
 import { useData } from '../hooks.js'
 import { useInterval, useLive } from '../live.js'
-import { loadTickets } from '../data.js'
+import { loadCustomers, loadDevices, loadTickets } from '../data.js'
 import { navigate, useLocation } from '../router.js'
 import { TicketTable } from '../components/tables.js'
 import { ErrorBox, Loading, Section } from '../components/ui.js'
@@ -21,6 +21,7 @@ export function TicketsPage() {
     () => loadTickets({ status: status || undefined, level: level || undefined, customer: customer || undefined, overdue: overdue ? 'true' : undefined, limit: 200 }),
     [status, level, customer, overdue],
   )
+  const customers = useData(async () => loadCustomers(await loadDevices()), [])
   useLive(data.reload, (e) => e.type !== 'device')
   useInterval(data.reload, 30_000)
   const set = (name: string, value: string) => {
@@ -56,7 +57,14 @@ export function TicketsPage() {
         </label>
         <label>
           {t('ticket.customer')}
-          <input name="customer" value={customer} placeholder={t('common.all')} onChange={(e) => set('customer', e.currentTarget.value.trim())} />
+          <select name="customer" value={customer} onChange={(e) => set('customer', e.currentTarget.value)}>
+            <option value="">{t('common.all')}</option>
+            {(customers.data ?? []).map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.name}
+              </option>
+            ))}
+          </select>
         </label>
         <label class="check">
           <input type="checkbox" name="overdue" checked={overdue} onChange={(e) => set('overdue', e.currentTarget.checked ? 'true' : '')} />

@@ -222,6 +222,7 @@ describe.skipIf(!peers.available).each(names)('console in the browser on %s', (t
     // Reports: a viewer reads acme's archive but has nothing to generate with.
     await page.goto(`${stack.url}/reports`)
     await page.locator('[data-testid=reports]').waitFor()
+    await page.locator('select[name=customer] option').first().waitFor({ state: 'attached' })
     await expect(page.locator('select[name=customer] option').allTextContents()).resolves.toEqual(['ACME 精密制造'])
     await expect(page.locator('input[name=quarter]').count()).resolves.toBe(0)
     // The API agrees: another tenant's device looks exactly like one that does not exist.
