@@ -24,6 +24,15 @@ const CHARTS: { metric: string; unit: string; label?: Key }[] = [
   { metric: 'fs.used_percent', unit: '%', label: 'device.filesystems' },
 ]
 
+/** disk.smart_ok: 1 healthy, 0.5 warning, 0 failing, -1 unknown (shared/src/metrics-catalogue.ts). */
+function SmartVerdict({ value }: { value: number | undefined }) {
+  const { t } = useI18n()
+  if (value === undefined || value < 0) return <span class="muted">{t('device.smartUnknown')}</span>
+  if (value >= 1) return <span class="ok">{t('device.smartOk')}</span>
+  if (value > 0) return <strong class="warn">{t('device.smartWarning')}</strong>
+  return <strong class="bad">{t('device.smartFailing')}</strong>
+}
+
 const labelOf = (metric: string) => CHARTS.find((c) => c.metric === metric)?.label
 
 export function DevicePage({ id }: { id: string }) {
@@ -251,13 +260,15 @@ export function DevicePage({ id }: { id: string }) {
                     {s.disks.length === 0 && smartInstances.length === 0 && <Empty cols={5} />}
                     {s.disks.map((disk, i) => {
                       const inst = disk.device ?? disk.name ?? String(i)
-                      const ok = disk.smartOk ?? one('smart.passed')?.[inst]?.value
+                      const verdict = disk.smartOk ?? one('disk.smart_ok')?.[inst]?.value ?? one('smart.passed')?.[inst]?.value
                       return (
                         <tr key={inst}>
                           <td>
                             {inst} <span class="sub">{[disk.type, disk.model, fmt.bytes(disk.sizeBytes)].filter(Boolean).join(' · ')}</span>
                           </td>
-                          <td>{ok === undefined ? t('device.smartUnknown') : ok === 1 ? t('device.smartOk') : <strong class="bad">{t('device.smartFailing')}</strong>}</td>
+                          <td>
+                            <SmartVerdict value={verdict} />
+                          </td>
                           <td>{fmt.number(one('smart.temperature_celsius')?.[inst]?.value)} °C</td>
                           <td>{fmt.number(one('smart.power_on_hours')?.[inst]?.value)}</td>
                           <td>{fmt.number(one('smart.reallocated_sectors')?.[inst]?.value)}</td>
@@ -267,11 +278,13 @@ export function DevicePage({ id }: { id: string }) {
                     {smartInstances
                       .filter((inst) => !s.disks.some((disk) => (disk.device ?? disk.name) === inst))
                       .map((inst) => {
-                        const ok = one('smart.passed')?.[inst]?.value ?? one('disk.smart_ok')?.[inst]?.value
+                        const verdict = one('disk.smart_ok')?.[inst]?.value ?? one('smart.passed')?.[inst]?.value
                         return (
                           <tr key={inst}>
                             <td>{inst}</td>
-                            <td>{ok === undefined ? t('device.smartUnknown') : ok === 1 ? t('device.smartOk') : <strong class="bad">{t('device.smartFailing')}</strong>}</td>
+                            <td>
+                            <SmartVerdict value={verdict} />
+                          </td>
                             <td>{fmt.number(one('smart.temperature_celsius')?.[inst]?.value)} °C</td>
                             <td>{fmt.number(one('smart.power_on_hours')?.[inst]?.value)}</td>
                             <td>{fmt.number(one('smart.reallocated_sectors')?.[inst]?.value)}</td>
