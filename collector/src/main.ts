@@ -3,10 +3,12 @@
  * `patrol-collector`: starts the collector. `--with-agent` also runs an agent for this machine in
  * the same process, which is what `pnpm start` does so a newcomer sees their own machine at once.
  */
+import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { Command, Option } from 'commander'
 import { ConfigError, redact } from '@patrol/shared'
 import { loadAgentConfig, resolveIdentity, startAgent, type RunningAgent } from '@patrol/agent'
+import { INITIAL_PASSWORD_FILE } from './auth/bootstrap.js'
 import { loadCollectorConfig } from './config.js'
 import { startCollector } from './collector.js'
 import { runMosquittoAcl } from './enrollment/cli.js'
@@ -58,8 +60,11 @@ const program = new Command('patrol-collector')
       }
       agent = await startAgent(agentConfig, { logger: logger.child({ name: 'agent' }), firstCycleDelayMs: 0 })
     }
-    logger.info(`patrol collector ready: open ${collector.url}  (API: ${collector.url}/api/devices, MQTT: ${collector.mqttUrl})`)
-    if (!process.stdout.isTTY) console.log(`patrol collector ready: ${collector.url}`)
+    // The one line a newcomer reads: where to go and how to get in.
+    const passwordFile = path.join(config.dataDir, INITIAL_PASSWORD_FILE)
+    const signIn = existsSync(passwordFile) ? `sign in as admin, password in ${passwordFile}` : 'sign in with your account'
+    logger.info(`patrol collector ready: open ${collector.url} and ${signIn}  (API docs: ${collector.url}/docs, MQTT: ${collector.mqttUrl})`)
+    if (!process.stdout.isTTY) console.log(`patrol collector ready: ${collector.url} (${signIn})`)
     let stopping = false
     const shutdown = async (signal: string) => {
       if (stopping) return
