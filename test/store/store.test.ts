@@ -12,6 +12,8 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { openPglite, openPostgres, type Db } from '../../collector/src/store/db.js'
 import { Maintenance, applyTimescalePolicies, maintenanceMode } from '../../collector/src/store/maintenance.js'
 import { migrate } from '../../collector/src/store/migrate.js'
+import { createSession } from '../../collector/src/auth/sessions.js'
+import { createUser } from '../../collector/src/auth/users.js'
 import { core } from '../../collector/src/store/migrations/001-core.js'
 import { MIGRATIONS } from '../../collector/src/store/migrations/index.js'
 import { IN_CI, requirePeer } from '../support/peers.js'
@@ -68,6 +70,24 @@ describe('embedded PGlite with TimescaleDB', () => {
       expect(values).toEqual([12, 11, 10, 2, 1, 0])
       expect(await count(db, "select count(*)::int as n from timescaledb_information.chunks where hypertable_name = 'metric_sample' and is_compressed")).toBeGreaterThan(0)
       expect(await count(db, "select sum(samples)::int as n from metric_hourly where device_id = 'pc-1'")).toBe(6)
+    } finally {
+      await db.close()
+    }
+  })
+
+  it('deletes ended sign-in sessions in its round and keeps the live ones', async () => {
+    const db = await openPglite()
+    try {
+      await migrate(db)
+      const user = await createUser(db, { username: 'maint-user', password: 'a long enough password', role: 'engineer' })
+      const policy = { idleMinutes: 60, maxHours: 24 }
+      await createSession(db, user.id, policy)
+      await createSession(db, user.id, policy)
+      await db.query("update user_session set expires_at = now() - interval '1 minute' where ctid = (select ctid from user_session limit 1)")
+      const report = await new Maintenance(db, settings, logger).tick()
+      expect(report.deleted.user_session).toBe(1)
+      expect(await count(db, 'select count(*)::int as n from user_session where expires_at > now()')).toBe(1)
+      expect(await count(db, 'select count(*)::int as n from user_session')).toBe(1)
     } finally {
       await db.close()
     }

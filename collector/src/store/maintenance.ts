@@ -20,6 +20,7 @@ import type { Logger } from 'pino'
 import type { CollectorConfig } from '../config.js'
 import type { Db } from './db.js'
 import { featuresOf } from './migrate.js'
+import { deleteExpiredSessions } from '../auth/sessions.js'
 
 const LOCK_KEY = 7_201_927 // "patrol maintenance"
 const RAW_TABLES = ['metric_sample', 'device_event', 'device_status_change'] as const
@@ -107,6 +108,8 @@ export class Maintenance {
       }
       await deleteOlder('ingested_batch', 'received_at', this.settings.replayWindowDays)
       await deleteOlder('rejected_message', 'received_at', 90)
+      // Expired sign-ins are refused anyway; deleting them keeps the table the size of the active users.
+      report.deleted.user_session = await deleteExpiredSessions(tx)
       const mode = maintenanceMode(this.db)
       if (mode === 'delete') {
         for (const table of RAW_TABLES) await deleteOlder(table, 'time', this.settings.rawRetentionDays)
