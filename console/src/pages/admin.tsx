@@ -31,6 +31,16 @@ interface Field {
   required?: boolean
   initial?: string
   placeholder?: string
+  /** Editing: an emptied field is sent as null (the API's "no value") instead of "". */
+  nullable?: boolean
+}
+
+/** Editing a listed record: the fields start from the row; only what changed is sent. */
+interface EditSpec {
+  fields: Field[]
+  submit: (row: Row, changed: Record<string, unknown>) => Promise<unknown>
+  /** Users: reset the password (sent, or generated and shown once). */
+  resetPassword?: (row: Row, password: string | undefined) => Promise<{ password?: string } | undefined>
 }
 
 interface AdminSection {
@@ -41,6 +51,7 @@ interface AdminSection {
   columns: string[]
   create?: { title: Key; fields: Field[]; submit: (v: Record<string, unknown>) => Promise<unknown> }
   remove?: (row: Row) => Promise<unknown>
+  edit?: EditSpec
 }
 
 const items = <T,>(path: string, query?: Record<string, string | number>) => api<Page<T>>(path, { query: { limit: 200, ...query } }).then((p) => p.items)
@@ -69,6 +80,18 @@ export const ADMIN_SECTIONS: AdminSection[] = [
         { name: 'contactEmail', label: 'admin.field.email' },
       ],
       submit: (v) => api('/api/customers', { method: 'POST', body: v }),
+    },
+    edit: {
+      fields: [
+        { name: 'name', label: 'admin.field.name', required: true },
+        { name: 'class', label: 'admin.field.class', type: 'select', options: ['member', 'group', 'free'] },
+        { name: 'language', label: 'admin.field.language', type: 'select', options: LANG_OPTIONS },
+        { name: 'timeZone', label: 'admin.field.timeZone', required: true },
+        { name: 'contactEmail', label: 'admin.field.email', nullable: true },
+        { name: 'engineer', label: 'admin.field.engineer', nullable: true },
+        { name: 'reportRecipients', label: 'admin.field.reportRecipients', type: 'list' },
+      ],
+      submit: (row, v) => api(`/api/customers/${enc(String(row.id))}`, { method: 'PATCH', body: v }),
     },
   },
   {
@@ -127,6 +150,17 @@ export const ADMIN_SECTIONS: AdminSection[] = [
         { name: 'language', label: 'admin.field.language', type: 'select', options: LANG_OPTIONS },
       ],
       submit: (v) => api('/api/users', { method: 'POST', body: v }),
+    },
+    edit: {
+      fields: [
+        { name: 'displayName', label: 'admin.field.displayName' },
+        { name: 'role', label: 'admin.field.role', type: 'select', options: ['viewer', 'engineer', 'manager', 'admin'] },
+        { name: 'customers', label: 'admin.field.customers', type: 'list' },
+        { name: 'language', label: 'admin.field.language', type: 'select', options: LANG_OPTIONS },
+        { name: 'disabled', label: 'admin.field.disabled', type: 'checkbox' },
+      ],
+      submit: (row, v) => api(`/api/users/${enc(String(row.id))}`, { method: 'PATCH', body: v }),
+      resetPassword: (row, password) => api(`/api/users/${enc(String(row.id))}/password`, { method: 'POST', body: password ? { password } : {} }),
     },
   },
   {
@@ -219,6 +253,7 @@ function AdminSectionView({ s }: { s: AdminSection }) {
   const { t } = useI18n()
   const list = useData(s.load, [s.id])
   const [error, setError] = useState<ApiFailure | null>(null)
+  const [editing, setEditing] = useState<Row | null>(null)
   const rows = list.data ?? []
   // A field the dictionaries do not name yet still gets a header: its API name.
   const columnLabel = (c: string) => {
@@ -237,10 +272,12 @@ function AdminSectionView({ s }: { s: AdminSection }) {
       setError(e as ApiFailure)
     }
   }
+  const rowActions = Boolean(s.remove ?? s.edit)
   return (
     <div>
       <h1>{t(s.title)}</h1>
       {s.create && <CreateForm create={s.create} onDone={list.reload} />}
+      {s.edit && editing && <EditForm key={String(editing.id)} edit={s.edit} row={editing} onDone={list.reload} onClose={() => setEditing(null)} />}
       <Section title={t('admin.list', { n: rows.length })}>
         <ErrorBox error={list.error ?? error} />
         <Loading when={list.loading && !list.data} />
@@ -251,23 +288,30 @@ function AdminSectionView({ s }: { s: AdminSection }) {
                 {columns.map((c) => (
                   <th key={c}>{columnLabel(c)}</th>
                 ))}
-                {s.remove && <th />}
+                {rowActions && <th />}
               </tr>
             </thead>
             <tbody>
               {rows.length === 0 && <Empty cols={columns.length + 1} />}
               {rows.map((r, i) => (
-                <tr key={String(r.id ?? i)}>
+                <tr key={String(r.id ?? i)} data-row={r.id === undefined ? undefined : String(r.id)}>
                   {columns.map((c) => (
                     <td key={c}>
                       <Cell value={r[c]} />
                     </td>
                   ))}
-                  {s.remove && (
+                  {rowActions && (
                     <td>
-                      <button type="button" class="small danger" onClick={() => void remove(r)}>
-                        {t('admin.remove')}
-                      </button>
+                      {s.edit && (
+                        <button type="button" class="small" data-edit={String(r.id)} onClick={() => setEditing(r)}>
+                          {t('admin.edit')}
+                        </button>
+                      )}
+                      {s.remove && (
+                        <button type="button" class="small danger" onClick={() => void remove(r)}>
+                          {t('admin.remove')}
+                        </button>
+                      )}
                     </td>
                   )}
                 </tr>
@@ -280,28 +324,108 @@ function AdminSectionView({ s }: { s: AdminSection }) {
   )
 }
 
+/** A form's text for a field's value: lists comma-separated, booleans "true"/"false", nothing "". */
+function asText(value: unknown): string {
+  if (value === null || value === undefined) return ''
+  if (Array.isArray(value)) return value.map(String).join(', ')
+  return String(value)
+}
+
+/** The body for the fields' values; `initial` given (editing), only the changed fields, emptied ones as null or []. */
+function bodyOf(fields: Field[], values: Record<string, string>, initial?: Record<string, string>): Record<string, unknown> {
+  const body: Record<string, unknown> = {}
+  for (const f of fields) {
+    const raw = values[f.name] ?? ''
+    if (initial && raw === initial[f.name]) continue
+    if (raw === '' && f.type !== 'checkbox' && f.type !== 'list' && !(initial && f.nullable)) {
+      if (initial) body[f.name] = ''
+      continue
+    }
+    if (raw === '' && initial && f.nullable) body[f.name] = null
+    else if (f.type === 'number') body[f.name] = Number(raw)
+    else if (f.type === 'json') body[f.name] = JSON.parse(raw) as unknown
+    else if (f.type === 'list') {
+      const list = raw
+        .split(/[,\s]+/)
+        .map((x) => x.trim())
+        .filter(Boolean)
+      if (list.length || initial) body[f.name] = list
+    } else if (f.type === 'checkbox') body[f.name] = raw === 'true'
+    else body[f.name] = raw
+  }
+  return body
+}
+
+function FieldInputs({ fields, values, setValues }: { fields: Field[]; values: Record<string, string>; setValues: (v: Record<string, string>) => void }) {
+  const { t } = useI18n()
+  return (
+    <>
+      {fields.map((f) => (
+        <label key={f.name} class={f.type === 'json' ? 'wide' : f.type === 'checkbox' ? 'check' : ''}>
+          {f.type === 'checkbox' ? (
+            <>
+              <input type="checkbox" name={f.name} checked={values[f.name] === 'true'} onChange={(e) => setValues({ ...values, [f.name]: String(e.currentTarget.checked) })} />
+              <span>{t(f.label)}</span>
+            </>
+          ) : (
+            <>
+              {t(f.label)}
+              {f.type === 'select' ? (
+                <select name={f.name} value={values[f.name]} onChange={(e) => setValues({ ...values, [f.name]: e.currentTarget.value })}>
+                  {f.options!.map((o) => (
+                    <option key={o} value={o}>
+                      {o}
+                    </option>
+                  ))}
+                </select>
+              ) : f.type === 'json' ? (
+                <textarea name={f.name} rows={3} value={values[f.name]} onInput={(e) => setValues({ ...values, [f.name]: e.currentTarget.value })} />
+              ) : (
+                <input
+                  name={f.name}
+                  type={(f.type === 'password' || f.type === 'number' || f.type === 'date' ? f.type : 'text') as 'text'}
+                  required={f.required}
+                  placeholder={f.placeholder ?? (f.type === 'list' ? t('admin.listHint') : '')}
+                  value={values[f.name]}
+                  onInput={(e) => setValues({ ...values, [f.name]: e.currentTarget.value })}
+                />
+              )}
+            </>
+          )}
+        </label>
+      ))}
+    </>
+  )
+}
+
+type FormState = { busy?: boolean; error?: ApiFailure | Error; secret?: string; ok?: boolean }
+
+function FormOutcome({ state }: { state: FormState }) {
+  const { t } = useI18n()
+  return (
+    <>
+      <ErrorBox error={state.error} />
+      {state.ok && !state.secret && <p class="ok">{t('admin.saved')}</p>}
+      {state.secret && (
+        <div class="secret" role="status">
+          <strong>{t('admin.secretOnce')}</strong>
+          <code>{state.secret}</code>
+        </div>
+      )}
+    </>
+  )
+}
+
 function CreateForm({ create, onDone }: { create: NonNullable<AdminSection['create']>; onDone: () => void }) {
   const { t } = useI18n()
   const initial = () => Object.fromEntries(create.fields.map((f) => [f.name, f.initial ?? (f.options?.[0] ?? '')]))
   const [values, setValues] = useState<Record<string, string>>(initial)
-  const [state, setState] = useState<{ busy?: boolean; error?: ApiFailure | Error; secret?: string; ok?: boolean }>({})
+  const [state, setState] = useState<FormState>({})
   const submit = async (e: Event) => {
     e.preventDefault()
-    const body: Record<string, unknown> = {}
+    let body: Record<string, unknown>
     try {
-      for (const f of create.fields) {
-        const raw = values[f.name] ?? ''
-        if (raw === '' && f.type !== 'checkbox') continue
-        if (f.type === 'number') body[f.name] = Number(raw)
-        else if (f.type === 'json') body[f.name] = JSON.parse(raw) as unknown
-        else if (f.type === 'list')
-          body[f.name] = raw
-            .split(/[,\s]+/)
-            .map((x) => x.trim())
-            .filter(Boolean)
-        else if (f.type === 'checkbox') body[f.name] = raw === 'true'
-        else body[f.name] = raw
-      }
+      body = bodyOf(create.fields, values)
     } catch (error) {
       setState({ error: new Error(`${t('admin.badJson')}: ${(error as Error).message}`) })
       return
@@ -320,52 +444,83 @@ function CreateForm({ create, onDone }: { create: NonNullable<AdminSection['crea
   return (
     <Section title={t(create.title)}>
       <form class="grid-form" onSubmit={submit}>
-        {create.fields.map((f) => (
-          <label key={f.name} class={f.type === 'json' ? 'wide' : f.type === 'checkbox' ? 'check' : ''}>
-            {f.type === 'checkbox' ? (
-              <>
-                <input type="checkbox" name={f.name} checked={values[f.name] === 'true'} onChange={(e) => setValues({ ...values, [f.name]: String(e.currentTarget.checked) })} />
-                <span>{t(f.label)}</span>
-              </>
-            ) : (
-              <>
-                {t(f.label)}
-                {f.type === 'select' ? (
-                  <select name={f.name} value={values[f.name]} onChange={(e) => setValues({ ...values, [f.name]: e.currentTarget.value })}>
-                    {f.options!.map((o) => (
-                      <option key={o} value={o}>
-                        {o}
-                      </option>
-                    ))}
-                  </select>
-                ) : f.type === 'json' ? (
-                  <textarea name={f.name} rows={3} value={values[f.name]} onInput={(e) => setValues({ ...values, [f.name]: e.currentTarget.value })} />
-                ) : (
-                  <input
-                    name={f.name}
-                    type={(f.type === 'password' || f.type === 'number' || f.type === 'date' ? f.type : 'text') as 'text'}
-                    required={f.required}
-                    placeholder={f.placeholder ?? (f.type === 'list' ? t('admin.listHint') : '')}
-                    value={values[f.name]}
-                    onInput={(e) => setValues({ ...values, [f.name]: e.currentTarget.value })}
-                  />
-                )}
-              </>
-            )}
-          </label>
-        ))}
+        <FieldInputs fields={create.fields} values={values} setValues={setValues} />
         <button type="submit" class="primary" disabled={state.busy}>
           {t('admin.create')}
         </button>
       </form>
-      <ErrorBox error={state.error} />
-      {state.ok && !state.secret && <p class="ok">{t('admin.saved')}</p>}
-      {state.secret && (
-        <div class="secret" role="status">
-          <strong>{t('admin.secretOnce')}</strong>
-          <code>{state.secret}</code>
-        </div>
-      )}
+      <FormOutcome state={state} />
+    </Section>
+  )
+}
+
+function EditForm({ edit, row, onDone, onClose }: { edit: EditSpec; row: Row; onDone: () => void; onClose: () => void }) {
+  const { t } = useI18n()
+  const [initial, setInitial] = useState<Record<string, string>>(() => Object.fromEntries(edit.fields.map((f) => [f.name, f.type === 'checkbox' ? String(row[f.name] === true) : asText(row[f.name])])))
+  const [values, setValues] = useState<Record<string, string>>(initial)
+  const [state, setState] = useState<FormState>({})
+  const [password, setPassword] = useState('')
+  const name = String(row.username ?? row.name ?? row.id)
+  const submit = async (e: Event) => {
+    e.preventDefault()
+    const body = bodyOf(edit.fields, values, initial)
+    if (Object.keys(body).length === 0) {
+      setState({ error: new Error(t('admin.unchanged')) })
+      return
+    }
+    setState({ busy: true })
+    try {
+      await edit.submit(row, body)
+      setInitial(values)
+      setState({ ok: true })
+      onDone()
+    } catch (error) {
+      setState({ error: error as ApiFailure })
+    }
+  }
+  const reset = async () => {
+    if (!edit.resetPassword || !confirm(t('admin.confirmResetPassword', { name }))) return
+    setState({ busy: true })
+    try {
+      const result = await edit.resetPassword(row, password || undefined)
+      setPassword('')
+      setState({ ok: true, secret: result?.password })
+    } catch (error) {
+      setState({ error: error as ApiFailure })
+    }
+  }
+  return (
+    <Section title={t('admin.editing', { name })}>
+      <div data-testid="admin-edit">
+        <form class="grid-form" onSubmit={submit}>
+          <FieldInputs fields={edit.fields} values={values} setValues={setValues} />
+          <button type="submit" class="primary" disabled={state.busy}>
+            {t('admin.create')}
+          </button>
+          <button type="button" onClick={onClose}>
+            {t('admin.closeEdit')}
+          </button>
+        </form>
+        {edit.resetPassword && (
+          <form
+            class="grid-form resolve"
+            data-testid="admin-reset-password"
+            onSubmit={(e) => {
+              e.preventDefault()
+              void reset()
+            }}
+          >
+            <label>
+              {t('admin.field.password')}
+              <input name="newPassword" type="password" autocomplete="new-password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+            </label>
+            <button type="submit" disabled={state.busy}>
+              {t('admin.resetPassword')}
+            </button>
+          </form>
+        )}
+        <FormOutcome state={state} />
+      </div>
     </Section>
   )
 }
