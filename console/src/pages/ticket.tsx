@@ -15,7 +15,8 @@ import type { Ticket } from '../types.js'
 import { ErrorBox, JsonView, KV, Level, Link, Loading, Section, SlaClock, TicketState } from '../components/ui.js'
 import { NotFoundPage } from './not-found.js'
 
-type ActionName = 'acknowledge' | 'start' | 'comment' | 'wait' | 'resume' | 'resolve' | 'close'
+type ActionName = 'acknowledge' | 'start' | 'assign' | 'comment' | 'wait' | 'resume' | 'resolve' | 'escalate' | 'close'
+const ESCALATIONS = ['technical', 'device', 'capability'] as const
 
 export function TicketPage({ id }: { id: string }) {
   const { t, fmt } = useI18n()
@@ -27,6 +28,8 @@ export function TicketPage({ id }: { id: string }) {
   const [error, setError] = useState<ApiFailure | null>(null)
   const [comment, setComment] = useState('')
   const [report, setReport] = useState({ problemType: '', cause: '', method: '', loss: '' })
+  const [assignee, setAssignee] = useState('')
+  const [escalation, setEscalation] = useState<{ escalation: (typeof ESCALATIONS)[number]; text: string; raiseLevel: boolean }>({ escalation: 'technical', text: '', raiseLevel: false })
 
   if (ticket.error?.status === 404 || !/^\d+$/.test(id)) return <NotFoundPage what={t('ticket.notFound', { id })} />
   const tk = ticket.data
@@ -36,6 +39,8 @@ export function TicketPage({ id }: { id: string }) {
     try {
       await api(`/api/tickets/${enc(id)}/${action}`, { method: 'POST', body: { actor: user.username, ...body } })
       if (action === 'comment') setComment('')
+      if (action === 'assign') setAssignee('')
+      if (action === 'escalate') setEscalation({ escalation: 'technical', text: '', raiseLevel: false })
       ticket.reload()
     } catch (e) {
       setError(e as ApiFailure)
@@ -144,6 +149,58 @@ export function TicketPage({ id }: { id: string }) {
                     {t('ticket.do.comment')}
                   </button>
                 </form>
+                {unresolved && (
+                  <form
+                    class="resolve"
+                    data-testid="assign"
+                    onSubmit={(e) => {
+                      e.preventDefault()
+                      if (assignee.trim()) void act('assign', { assignee: assignee.trim() })
+                    }}
+                  >
+                    <h3>{t('ticket.do.assign')}</h3>
+                    <label>
+                      {t('ticket.assignTo')}
+                      <input name="assignee" value={assignee} placeholder={tk.assignee ?? user.username} onInput={(e) => setAssignee(e.currentTarget.value)} />
+                    </label>
+                    <button type="submit" disabled={busy || !assignee.trim()} data-action="assign">
+                      {t('ticket.do.assign')}
+                    </button>
+                  </form>
+                )}
+                {unresolved && (
+                  <form
+                    class="resolve"
+                    data-testid="escalate"
+                    onSubmit={(e) => {
+                      e.preventDefault()
+                      if (escalation.text.trim()) void act('escalate', { ...escalation, text: escalation.text.trim() })
+                    }}
+                  >
+                    <h3>{t('ticket.do.escalate')}</h3>
+                    <label>
+                      {t('ticket.escalation')}
+                      <select name="escalation" value={escalation.escalation} onChange={(e) => setEscalation({ ...escalation, escalation: e.currentTarget.value as (typeof ESCALATIONS)[number] })}>
+                        {ESCALATIONS.map((x) => (
+                          <option key={x} value={x}>
+                            {t(`ticket.escalation.${x}`)}
+                          </option>
+                        ))}
+                      </select>
+                    </label>
+                    <label>
+                      {t('ticket.escalationReason')}
+                      <textarea name="escalationText" rows={2} required value={escalation.text} onInput={(e) => setEscalation({ ...escalation, text: e.currentTarget.value })} />
+                    </label>
+                    <label class="check">
+                      <input type="checkbox" name="raiseLevel" checked={escalation.raiseLevel} onChange={(e) => setEscalation({ ...escalation, raiseLevel: e.currentTarget.checked })} />
+                      <span>{t('ticket.raiseLevel')}</span>
+                    </label>
+                    <button type="submit" disabled={busy || !escalation.text.trim()} data-action="escalate">
+                      {t('ticket.do.escalate')}
+                    </button>
+                  </form>
+                )}
                 {unresolved && (
                   <form
                     class="resolve"
