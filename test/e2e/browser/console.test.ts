@@ -4,15 +4,15 @@
  * 1. an administrator signs in, sees the overview, opens this machine's device page and sees its
  *    CPU, memory and filesystems update, with charts drawn;
  * 2. a full filesystem reported through ingest opens a ticket; an engineer acknowledges it on the
- *    ticket page; the API shows it acknowledged by that engineer;
+ *    ticket page and assigns it to himself; the API shows it acknowledged by and assigned to that engineer;
  * 3. a report generated and downloaded from the reports page carries the customer's name;
  * 4. a viewer of customer acme opening customer beta's device sees "not found", and beta's device
  *    appears in none of acme's lists;
  * 5. the language switches to English and back to Chinese, and the choice survives a reload;
  * 6. on a tablet an engineer ticks the site's pre-inspection checklist and saves it (two columns
  *    from 768 px, one below);
- * 7. an administrator goes through every administration page, adds a customer and creates a site
- *    enrollment token, shown once.
+ * 7. an administrator goes through every administration page, adds a customer and edits it, changes
+ *    a user's role and disables and re-enables them, and creates a site enrollment token, shown once.
  * Every page visited is saved as test/e2e/screenshots/<scenario>-<page>.png.
  */
 import { readFile } from 'node:fs/promises'
@@ -31,6 +31,7 @@ interface TicketJson {
   id: number
   status: string
   acknowledgedAt: string | null
+  assignee: string | null
   history: { kind: string; actor: string | null }[]
 }
 
@@ -110,7 +111,7 @@ describe.skipIf(!peers.available).each(names)('console in the browser on %s', (t
     expect(pageErrors(page)).toEqual([])
   })
 
-  it('2: an engineer acknowledges a ticket that a full filesystem opened; the API shows who', async () => {
+  it('2: an engineer acknowledges and assigns a ticket that a full filesystem opened; the API shows who', async () => {
     const device = { customer: 'acme', site: 'hq', device: 'acme-srv-01' }
     const now = Date.now()
     await ingest(stack.collector, device, 'inventory', {
@@ -151,11 +152,22 @@ describe.skipIf(!peers.available).each(names)('console in the browser on %s', (t
     await page.locator('[data-testid=history]').getByText(engineer.username).first().waitFor()
     await shot(page, target, '2-ticket', 'acknowledged')
 
+    // Assign it: to the engineer, by name.
+    const events = page.locator('[data-testid=history] li')
+    const before = await events.count()
+    await page.locator('input[name=assignee]').fill(engineer.username)
+    await page.locator('[data-action=assign]').click()
+    await waitFor(async () => (await events.count()) > before, { what: 'the assignment in the history', timeoutMs: 30_000 })
+    expect(await page.locator('[data-testid=ticket-page] .error').count()).toBe(0)
+    await shot(page, target, '2-ticket', 'assigned')
+
     const { status, body } = await api<TicketJson>(`/api/tickets/${ticket.id}`)
     expect(status).toBe(200)
     expect(body.status).toBe('acknowledged')
     expect(body.acknowledgedAt).not.toBeNull()
     expect(body.history.find((h) => h.kind === 'acknowledge')?.actor).toBe(engineer.username)
+    expect(body.assignee).toBe(engineer.username)
+    expect(body.history.find((h) => h.kind === 'assign')?.actor).toBe(engineer.username)
     expect(pageErrors(page)).toEqual([])
   })
 
@@ -305,7 +317,7 @@ describe.skipIf(!peers.available).each(names)('console in the browser on %s', (t
     expect(pageErrors(page)).toEqual([])
   })
 
-  it('7: an administrator goes through the administration pages, adds a customer and an enrollment token', async () => {
+  it('7: an administrator goes through the administration pages, adds and edits a customer, edits a user, adds an enrollment token', async () => {
     const page = await newPage()
     await login(page, stack.url, admin.username, admin.password)
     await page.locator('nav a[href="/admin"]').click()
@@ -329,6 +341,35 @@ describe.skipIf(!peers.available).each(names)('console in the browser on %s', (t
     await page.getByRole('button', { name: 'Save' }).click()
     await page.locator('[data-testid=admin-customers]').getByText('Gamma 医院').waitFor({ timeout: 15_000 })
     expect((await api<{ name: string }>('/api/customers/gamma')).body.name).toBe('Gamma 医院')
+    // Edit it: only the fields changed are sent.
+    await page.locator('[data-testid=admin-customers] button[data-edit=gamma]').click()
+    const customerForm = page.locator('[data-testid=admin-edit]')
+    await customerForm.locator('input[name=contactEmail]').fill('it@gamma.example')
+    await customerForm.locator('select[name=class]').selectOption('group')
+    await customerForm.getByRole('button', { name: 'Save' }).click()
+    await customerForm.locator('.ok').waitFor({ timeout: 15_000 })
+    const gamma = (await api<{ name: string; class: string; contactEmail: string | null }>('/api/customers/gamma')).body
+    expect(gamma).toMatchObject({ name: 'Gamma 医院', class: 'group', contactEmail: 'it@gamma.example' })
+
+    // Users: change a user's role, disable them, enable them again.
+    const user = await apiAuth(stack.collector.db, { role: 'viewer', customers: ['acme'], username: 'uma-user' })
+    type UserJson = { id: string; username: string; role: string; disabled: boolean; customers: string[] }
+    const userJson = async () => (await api<{ items: UserJson[] }>('/api/users?q=uma-user')).body.items[0]!
+    const { id: userId } = await userJson()
+    await page.locator('nav.subnav a[href="/admin/users"]').click()
+    const editUser = page.locator(`[data-testid=admin-users] button[data-edit="${userId}"]`)
+    await editUser.click()
+    const userForm = page.locator('[data-testid=admin-edit]')
+    await userForm.locator('select[name=role]').selectOption('engineer')
+    await userForm.locator('input[name=disabled]').check()
+    await userForm.getByRole('button', { name: 'Save' }).click()
+    await userForm.locator('.ok').waitFor({ timeout: 15_000 })
+    await expect(userJson()).resolves.toMatchObject({ username: user.username, role: 'engineer', disabled: true, customers: ['acme'] })
+    await shot(page, target, '7-admin', 'user-edited')
+    await userForm.locator('input[name=disabled]').uncheck()
+    await userForm.getByRole('button', { name: 'Save' }).click()
+    await waitFor(async () => !(await userJson()).disabled, { what: 'the user enabled again', timeoutMs: 15_000 })
+    await expect(userJson()).resolves.toMatchObject({ role: 'engineer', disabled: false })
 
     await page.locator('nav.subnav a[href="/admin/enrollment"]').click()
     await page.locator('input[name=customer]').fill('acme')
