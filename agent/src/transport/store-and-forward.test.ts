@@ -85,7 +85,14 @@ describe.skipIf(!peer.available)('store-and-forward through a broker outage and 
     const produced = counter
     await waitFor(() => new Set(batchesOf('dev-saf').map((b) => b.points[0]?.value)).size === produced, {
       what: `all ${produced} batches at the subscriber`,
-      timeoutMs: 10_000,
+      // Once in ~40 runs the subscriber's own reconnect after the broker restart came late and 10 s
+      // ran out; the broker had every batch. On a timeout the message says what is missing.
+      timeoutMs: 30_000,
+      onTimeout: () => {
+        const seen = new Set(batchesOf('dev-saf').map((b) => b.points[0]?.value))
+        const missing = Array.from({ length: produced }, (_, i) => i + 1).filter((v) => !seen.has(v))
+        return `missing ${missing.join(',')}; queued at restart ${queuedAtRestart}; subscriber connected ${subscriber.connected}`
+      },
     })
 
     const batches = batchesOf('dev-saf')
