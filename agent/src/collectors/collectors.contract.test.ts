@@ -28,6 +28,9 @@ describe('real collectors on this machine', () => {
   it('produce a valid metrics batch and inventory with catalogued metric names only', async () => {
     const runner = new CycleRunner('dev-contract', COLLECTORS, { watchedServices: ['cron', 'no-such-service-xyz'] })
     const first = await runner.run(Date.now(), { all: true })
+    // Real cycles are seconds apart; /proc/stat counts in 10 ms ticks, so two reads in the same tick
+    // have no CPU share to give (and the collector rightly leaves it out rather than report 0 %).
+    await new Promise((resolve) => setTimeout(resolve, 250))
     // A second cycle, so the rate and per-process CPU readings (which need two samples) show up too.
     const second = await runner.run(Date.now() + 1000, { all: true })
     for (const result of [first, second]) {
