@@ -1,25 +1,12 @@
 import { useI18n } from '../i18n/index.js'
 import type { Device, Ticket } from '../types.js'
-import { Empty, Level, Link, SlaClock, Status, TicketState } from './ui.js'
+import { DataTable, Level, Link, SlaClock, Status, TicketState } from './ui.js'
 import { enc } from '../router.js'
 
 export function DeviceTable({ devices, showPlace = true }: { devices: Device[]; showPlace?: boolean }) {
   const { t, fmt } = useI18n()
   return (
-    <div class="scroll">
-      <table data-testid="devices">
-        <thead>
-          <tr>
-            <th>{t('device.name')}</th>
-            {showPlace && <th>{t('device.place')}</th>}
-            <th>{t('device.status')}</th>
-            <th>{t('device.cpu')}</th>
-            <th>{t('device.memory')}</th>
-            <th>{t('device.lastSeen')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {devices.length === 0 && <Empty cols={showPlace ? 6 : 5} />}
+    <DataTable testid="devices" empty={devices.length === 0} head={[t('device.name'), showPlace && t('device.place'), t('device.status'), t('device.cpu'), t('device.memory'), t('device.lastSeen')]}>
           {devices.map((d) => (
             <tr key={d.id}>
               <td>
@@ -39,31 +26,14 @@ export function DeviceTable({ devices, showPlace = true }: { devices: Device[]; 
               <td>{fmt.dateTime(d.lastSeen)}</td>
             </tr>
           ))}
-        </tbody>
-      </table>
-    </div>
+    </DataTable>
   )
 }
 
 export function TicketTable({ tickets, showPlace = true }: { tickets: Ticket[]; showPlace?: boolean }) {
   const { t, fmt } = useI18n()
   return (
-    <div class="scroll">
-      <table data-testid="tickets">
-        <thead>
-          <tr>
-            <th>#</th>
-            <th>{t('ticket.level')}</th>
-            <th>{t('ticket.title')}</th>
-            {showPlace && <th>{t('device.place')}</th>}
-            <th>{t('ticket.state')}</th>
-            <th>{t('ticket.response')}</th>
-            <th>{t('ticket.resolve')}</th>
-            <th>{t('ticket.opened')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {tickets.length === 0 && <Empty cols={showPlace ? 8 : 7} />}
+    <DataTable testid="tickets" empty={tickets.length === 0} head={['#', t('ticket.level'), t('ticket.title'), showPlace && t('device.place'), t('ticket.state'), t('ticket.response'), t('ticket.resolve'), t('ticket.opened')]}>
           {tickets.map((tk) => (
             <tr key={tk.id} data-ticket={tk.id}>
               <td>
@@ -95,8 +65,6 @@ export function TicketTable({ tickets, showPlace = true }: { tickets: Ticket[]; 
               <td>{fmt.dateTime(tk.openedAt)}</td>
             </tr>
           ))}
-        </tbody>
-      </table>
-    </div>
+    </DataTable>
   )
 }

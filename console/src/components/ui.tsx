@@ -127,6 +127,31 @@ export function Empty({ cols, text }: { cols: number; text?: string }) {
   )
 }
 
+/**
+ * A scrollable table with one header row. The "none" row spans exactly the columns shown, so a
+ * header cell hidden by a condition (`showPlace && …`) cannot leave the empty row a column short.
+ */
+export function DataTable({ head, empty, testid, children }: { head: (ComponentChildren | false)[]; empty: boolean; testid?: string; children: ComponentChildren }) {
+  const columns = head.filter((h) => h !== false)
+  return (
+    <div class="scroll">
+      <table data-testid={testid}>
+        <thead>
+          <tr>
+            {columns.map((h, i) => (
+              <th key={i}>{h}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {empty && <Empty cols={columns.length} />}
+          {children}
+        </tbody>
+      </table>
+    </div>
+  )
+}
+
 /** Any JSON value as a readable nested list (diagnostics, audit details, generic admin rows). */
 export function JsonView({ value }: { value: unknown }) {
   if (value === null || value === undefined) return <span class="muted">–</span>

@@ -12,7 +12,7 @@ import { useData } from '../hooks.js'
 import { enc } from '../router.js'
 import { useCan } from '../session.js'
 import type { Role } from '../types.js'
-import { Empty, ErrorBox, JsonView, Loading, Section } from '../components/ui.js'
+import { DataTable, ErrorBox, JsonView, Loading, Section } from '../components/ui.js'
 import { NotFoundPage } from './not-found.js'
 
 type Row = Record<string, unknown>
@@ -281,18 +281,7 @@ function AdminSectionView({ s }: { s: AdminSection }) {
       <Section title={t('admin.list', { n: rows.length })}>
         <ErrorBox error={list.error ?? error} />
         <Loading when={list.loading && !list.data} />
-        <div class="scroll">
-          <table data-testid={`admin-${s.id}`}>
-            <thead>
-              <tr>
-                {columns.map((c) => (
-                  <th key={c}>{columnLabel(c)}</th>
-                ))}
-                {rowActions && <th />}
-              </tr>
-            </thead>
-            <tbody>
-              {rows.length === 0 && <Empty cols={columns.length + 1} />}
+        <DataTable testid={`admin-${s.id}`} empty={rows.length === 0} head={[...columns.map((c) => columnLabel(c)), rowActions && '']}>
               {rows.map((r, i) => (
                 <tr key={String(r.id ?? i)} data-row={r.id === undefined ? undefined : String(r.id)}>
                   {columns.map((c) => (
@@ -316,9 +305,7 @@ function AdminSectionView({ s }: { s: AdminSection }) {
                   )}
                 </tr>
               ))}
-            </tbody>
-          </table>
-        </div>
+        </DataTable>
       </Section>
     </div>
   )

@@ -13,7 +13,7 @@ import { enc } from '../router.js'
 import type { DeviceDetail } from '../types.js'
 import { Chart, type SeriesResponse } from '../components/chart.js'
 import { TicketTable } from '../components/tables.js'
-import { Empty, ErrorBox, JsonView, KV, Link, Loading, Section, Status } from '../components/ui.js'
+import { DataTable, ErrorBox, JsonView, KV, Link, Loading, Section, Status } from '../components/ui.js'
 import { NotFoundPage } from './not-found.js'
 
 const RANGES = { '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000, '90d': 90 * 86_400_000 } as const
@@ -112,17 +112,7 @@ export function DevicePage({ id }: { id: string }) {
           </div>
           <div class="cols">
             <Section title={t('device.filesystems')}>
-              <div class="scroll">
-                <table data-testid="filesystems">
-                  <thead>
-                    <tr>
-                      <th>{t('device.mount')}</th>
-                      <th>{t('device.used')}</th>
-                      <th>{t('device.size')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {s.filesystems.length === 0 && <Empty cols={3} />}
+              <DataTable testid="filesystems" empty={s.filesystems.length === 0} head={[t('device.mount'), t('device.used'), t('device.size')]}>
                     {s.filesystems.map((f) => (
                       <tr key={f.mount}>
                         <td>{f.mount}</td>
@@ -134,9 +124,7 @@ export function DevicePage({ id }: { id: string }) {
                         </td>
                       </tr>
                     ))}
-                  </tbody>
-                </table>
-              </div>
+              </DataTable>
             </Section>
             <Section title={t('device.identity')}>
               <KV
@@ -206,18 +194,7 @@ export function DevicePage({ id }: { id: string }) {
               </Section>
             )}
             <Section title={t('device.interfaces')}>
-              <div class="scroll">
-                <table data-testid="interfaces">
-                  <thead>
-                    <tr>
-                      <th>{t('device.iface')}</th>
-                      <th>{t('device.link')}</th>
-                      <th>{t('device.rx')}</th>
-                      <th>{t('device.tx')}</th>
-                      <th>{t('device.errors')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
+              <DataTable testid="interfaces" empty={!ifUp && s.network.length === 0} head={[t('device.iface'), t('device.link'), t('device.rx'), t('device.tx'), t('device.errors')]}>
                     {ifUp
                       ? Object.entries(ifUp).map(([name, v]) => (
                           <tr key={name}>
@@ -239,25 +216,10 @@ export function DevicePage({ id }: { id: string }) {
                             <td>{fmt.number((one('net.rx_errors')?.[n.iface]?.value ?? 0) + (one('net.tx_errors')?.[n.iface]?.value ?? 0))}</td>
                           </tr>
                         ))}
-                    {!ifUp && s.network.length === 0 && <Empty cols={5} />}
-                  </tbody>
-                </table>
-              </div>
+              </DataTable>
             </Section>
             <Section title={t('device.disks')}>
-              <div class="scroll">
-                <table data-testid="disks">
-                  <thead>
-                    <tr>
-                      <th>{t('device.disk')}</th>
-                      <th>{t('device.smart')}</th>
-                      <th>{t('device.temperature')}</th>
-                      <th>{t('device.powerOnHours')}</th>
-                      <th>{t('device.reallocated')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {s.disks.length === 0 && smartInstances.length === 0 && <Empty cols={5} />}
+              <DataTable testid="disks" empty={s.disks.length === 0 && smartInstances.length === 0} head={[t('device.disk'), t('device.smart'), t('device.temperature'), t('device.powerOnHours'), t('device.reallocated')]}>
                     {s.disks.map((disk, i) => {
                       const inst = disk.device ?? disk.name ?? String(i)
                       const verdict = disk.smartOk ?? one('disk.smart_ok')?.[inst]?.value ?? one('smart.passed')?.[inst]?.value
@@ -291,9 +253,7 @@ export function DevicePage({ id }: { id: string }) {
                           </tr>
                         )
                       })}
-                  </tbody>
-                </table>
-              </div>
+              </DataTable>
             </Section>
           </div>
           <Section title={t('device.tickets')}>

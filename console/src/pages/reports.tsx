@@ -11,7 +11,7 @@ import { loadCustomers, loadDevices } from '../data.js'
 import { enc, navigate, useLocation } from '../router.js'
 import { useCan } from '../session.js'
 import type { Report } from '../types.js'
-import { Empty, ErrorBox, Loading, Section } from '../components/ui.js'
+import { DataTable, ErrorBox, Loading, Section } from '../components/ui.js'
 
 /** The quarter that ended last: what a report is usually wanted for. */
 export function lastQuarter(now = new Date()): string {
@@ -81,21 +81,7 @@ export function ReportsPage() {
       <Section title={t('reports.archive')}>
         <ErrorBox error={reports.error} />
         <Loading when={reports.loading && !reports.data} />
-        <div class="scroll">
-          <table data-testid="reports">
-            <thead>
-              <tr>
-                <th>{t('reports.period')}</th>
-                <th>{t('reports.site')}</th>
-                <th>{t('reports.lang')}</th>
-                <th>{t('reports.version')}</th>
-                <th>{t('reports.generatedAt')}</th>
-                <th>{t('reports.state')}</th>
-                <th>{t('reports.download')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.length === 0 && <Empty cols={7} />}
+        <DataTable testid="reports" empty={items.length === 0} head={[t('reports.period'), t('reports.site'), t('reports.lang'), t('reports.version'), t('reports.generatedAt'), t('reports.state'), t('reports.download')]}>
               {items.map((r) => (
                 <tr key={r.id} data-report={r.id}>
                   <td>{r.periodLabel}</td>
@@ -119,9 +105,7 @@ export function ReportsPage() {
                   </td>
                 </tr>
               ))}
-            </tbody>
-          </table>
-        </div>
+        </DataTable>
       </Section>
     </div>
   )
