@@ -13,6 +13,7 @@
 import type { Logger } from 'pino'
 import type { RejectCode } from '@patrol/shared'
 import type { Db } from '../store/db.js'
+import { keepsOwnRollup, markStaleHours } from '../store/hourly-rollup.js'
 import type { AcceptedMessage } from './accepted.js'
 import type { IngestStats } from './stats.js'
 import { LatestCache } from './latest-cache.js'
@@ -77,6 +78,11 @@ export class IngestWriter {
     private readonly options: WriterOptions,
   ) {
     this.latest = new LatestCache(db, options.logger)
+  }
+
+  /** Known once the database is migrated (what it can do decides who keeps the hourly aggregate). */
+  private get ownRollup(): boolean {
+    return keepsOwnRollup(this.db)
   }
 
   submit(item: AcceptedMessage): Promise<void> {
@@ -199,6 +205,8 @@ export class IngestWriter {
         await upsertDevices(tx, rows.devices)
         await applyStatuses(tx, rows.statuses, rows.alive)
         await insertPoints(tx, rows.points, useCopy && rows.points.time.length >= this.options.copyFromPoints)
+        // Late readings (a replayed spool) in hours the hourly rollup may already hold.
+        if (this.ownRollup) await markStaleHours(tx, rows.points.time)
         await insertEvents(tx, rows.events)
         await applyInventories(tx, rows.inventories)
         await applyStates(tx, rows.states)

@@ -9,10 +9,10 @@
  *   module again after the database is reopened: compression, aggregate refreshes, policies and
  *   the continuous aggregate's insert trigger then fail, and rows in compressed chunks are no
  *   longer returned (measured: 251 of 500). So this database uses only TimescaleDB's core
- *   (see migrations/migration.ts): hypertables, the hourly aggregate as a view, and retention by
- *   dropping whole chunks (drop_chunks works without TSL).
- * - `delete` (plain PostgreSQL): the collector deletes what is past retention; the hourly
- *   aggregate is a view and needs nothing.
+ *   (see migrations/migration.ts): hypertables, retention by dropping whole chunks (drop_chunks
+ *   works without TSL), and the hourly rollup kept by the collector (hourly-rollup.ts).
+ * - `delete` (plain PostgreSQL): the collector deletes what is past retention and keeps the hourly
+ *   rollup (hourly-rollup.ts).
  * Housekeeping of our own tables (replay window, rejected messages) runs everywhere. With several
  * collectors on one database an advisory lock makes each round run once.
  */
@@ -21,6 +21,7 @@ import type { CollectorConfig } from '../config.js'
 import type { Db } from './db.js'
 import { featuresOf } from './migrate.js'
 import { deleteExpiredSessions } from '../auth/sessions.js'
+import { keepsOwnRollup, rollUpHours, type RollupReport } from './hourly-rollup.js'
 
 const LOCK_KEY = 7_201_927 // "patrol maintenance"
 const RAW_TABLES = ['metric_sample', 'device_event', 'device_status_change'] as const
@@ -65,6 +66,8 @@ export interface MaintenanceReport {
   ranJobs: number[]
   deleted: Record<string, number>
   skipped?: 'locked'
+  /** Where the collector keeps the hourly rollup itself (no continuous aggregates). */
+  rollup?: RollupReport
 }
 
 export class Maintenance {
@@ -124,6 +127,16 @@ export class Maintenance {
     })
     if (locked) return { ...report, skipped: 'locked' }
     if (maintenanceMode(this.db) === 'policies-run-here') report.ranJobs = await this.runDueJobs(now)
+    if (keepsOwnRollup(this.db)) {
+      // Each step is its own short transaction; a long catch-up (a first start on a large
+      // database) goes on in the next rounds rather than holding this one.
+      report.rollup = await rollUpHours(this.db, {
+        budgetMs: Math.min(120_000, this.settings.maintenanceIntervalS * 500),
+        rawRetentionDays: this.settings.rawRetentionDays,
+        hourlyRetentionDays: this.settings.hourlyRetentionDays,
+      })
+      if (report.rollup.behind) this.logger.info({ rolledUntil: report.rollup.rolledUntil, rolledHours: report.rollup.rolledHours }, 'hourly rollup catching up')
+    }
     return report
   }
 
