@@ -108,7 +108,7 @@ async function seed(db: Db, from: Date, to: Date): Promise<void> {
   for (let day = from.getTime(); day < to.getTime(); day += 86_400_000) {
     const end = new Date(Math.min(day + 86_400_000, to.getTime()))
     for (const [devices, select] of byCategory) {
-      if (devices.length) await db.query(`insert into metric_sample (time, device_id, metric, instance, value) ${select}`, [new Date(day), end, devices, from])
+      if (devices.length) await db.query(`insert into metric_sample (time, device_id, metric, instance, value) ${select}`, [new Date(day), end, devices, ...(select.includes('$4') ? [from] : [])])
     }
     const done = (day + 86_400_000 - from.getTime()) / (to.getTime() - from.getTime())
     if (SAMPLE_S < 600) console.error(`seeding ${(Math.min(1, done) * 100).toFixed(0)}% (${((performance.now() - started) / 1000).toFixed(0)} s)`)

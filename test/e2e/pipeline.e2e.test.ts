@@ -134,6 +134,9 @@ describe.each(names)('pipeline on %s', (name) => {
       })
       // Once each: 10 + 60 × 5 points, no doubles.
       expect(await count(collector, 'select count(*)::int as n from metric_sample where device_id = $1', [deviceId])).toBe(310)
+      // Neither target has continuous aggregates (plain PostgreSQL, PGlite in a folder): the
+      // collector keeps the hourly rollup, and health says how far it is (nothing rolled yet).
+      expect((await collector.app.inject({ url: '/api/health' })).json().hourly).toEqual({ keptBy: 'collector', rolledUntil: null, behindHours: null, staleHours: 0 })
       const device = (await collector.app.inject({ url: `/api/devices/${deviceId}`, headers })).json()
       expect(device.customer).toBe('acme')
       expect(device.site).toBe('hq')

@@ -156,3 +156,26 @@ export async function rollUpHours(db: Db, options: RollupOptions): Promise<Rollu
     if (step === 'done') return report
   }
 }
+
+export interface RollupStatus {
+  keptBy: 'timescaledb' | 'collector'
+  /** Hours before this are stored (null: nothing rolled yet). */
+  rolledUntil: string | null
+  /** How far behind the two-hour lag the rollup is: above 0 while it catches up. */
+  behindHours: number | null
+  staleHours: number | null
+}
+
+/** For /api/health: whether the hourly rollup keeps up. */
+export async function rollupStatus(db: Db): Promise<RollupStatus> {
+  if (!keepsOwnRollup(db)) return { keptBy: 'timescaledb', rolledUntil: null, behindHours: null, staleHours: null }
+  const { rows } = await db.query<{ rolled_until: Date | null; behind: number | null; stale: number }>(
+    `select case when rolled_until = '-infinity' then null else rolled_until end as rolled_until,
+            case when rolled_until = '-infinity' then null
+                 else greatest(0, extract(epoch from date_bin('1 hour', now() - interval '${ROLL_LAG}', ${ORIGIN}) - rolled_until) / 3600)::float8 end as behind,
+            (select count(*)::int from metric_hourly_stale) as stale
+       from metric_hourly_progress`,
+  )
+  const row = rows[0]
+  return { keptBy: 'collector', rolledUntil: row?.rolled_until?.toISOString() ?? null, behindHours: row?.behind ?? null, staleHours: row?.stale ?? null }
+}

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { ApiContext } from '../context.js'
+import { rollupStatus, type RollupStatus } from '../../store/hourly-rollup.js'
 
 /**
  * GET /api/health: 200 "ok" when the database answers and ingest is connected, 503 "degraded"
@@ -20,8 +21,11 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asyn
     async (_request, reply) => {
       let databaseOk = true
       let databaseError: string | null = null
+      let hourly: RollupStatus | null = null
       try {
         await ctx.db.query('select 1')
+        // Not a problem when behind (a first start on a large database catches up for a while): shown, not failed.
+        hourly = await rollupStatus(ctx.db)
       } catch (error) {
         databaseOk = false
         databaseError = (error as Error).message
@@ -39,6 +43,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asyn
         database: { ...ctx.database, ok: databaseOk },
         mqtt,
         ingest: ctx.stats.toJSON(),
+        hourly,
       }
       return reply.code(problems.length ? 503 : 200).send(body)
     },
