@@ -26,8 +26,12 @@ const HOUR_MS = 3_600_000
 export const ROLL_LAG = '2 hours'
 /** Ingest marks the hours of readings that ended this long ago. */
 export const MARK_AFTER_MS = 15 * 60_000
-/** Raw readings grouped per statement when rolling: a quarter at one-minute resolution and 500 devices is about 130,000 readings an hour. */
-const STEP_HOURS = 6
+/**
+ * Hours grouped per statement when rolling (500 devices at one-minute resolution write about
+ * 125,000 readings an hour). The embedded database runs in this process and blocks its event loop
+ * while a statement runs, so it rolls an hour at a time.
+ */
+const STEP_HOURS = { postgres: 6, pglite: 1 } as const
 const STALE_PER_STEP = 48
 const LOCK_KEY = 7_201_928 // "patrol hourly rollup"
 const ORIGIN = "timestamptz '2000-01-03 00:00:00+00'"
@@ -142,7 +146,7 @@ export async function rollUpHours(db: Db, options: RollupOptions): Promise<Rollu
         return 'done' as const
       }
       const from = rolledUntil && rolledUntil > first ? rolledUntil : first
-      const to = new Date(Math.min(from.getTime() + STEP_HOURS * HOUR_MS, target.getTime()))
+      const to = new Date(Math.min(from.getTime() + STEP_HOURS[db.engine] * HOUR_MS, target.getTime()))
       await tx.query('delete from metric_hourly_stale where bucket >= $1 and bucket < $2', [from, to])
       const { rowCount } = await tx.query(INSERT_HOURS, [from, to])
       await tx.query('update metric_hourly_progress set rolled_until = $1, updated_at = now()', [to])
