@@ -154,8 +154,8 @@ describe('which databases keep their own rollup', () => {
     const now = Date.parse('2026-11-23T10:20:00Z')
     const times = [now, now - 10 * 60_000, Date.parse('2026-11-23T09:59:59Z'), Date.parse('2026-11-23T09:00:00Z'), Date.parse('2026-11-23T08:30:00Z'), Date.parse('2026-11-23T08:31:00Z')]
     // 09:00–10:00 ended 20 minutes ago (> 15): marked. 10:00–11:00 has not ended.
-    expect(lateHours(times, now).sort()).toEqual([Date.parse('2026-11-23T08:00:00Z'), Date.parse('2026-11-23T09:00:00Z')])
-    expect(lateHours(times, Date.parse('2026-11-23T10:10:00Z')).sort()).toEqual([Date.parse('2026-11-23T08:00:00Z')])
+    expect(lateHours(times, now)).toEqual([Date.parse('2026-11-23T08:00:00Z'), Date.parse('2026-11-23T09:00:00Z')])
+    expect(lateHours(times, Date.parse('2026-11-23T10:10:00Z'))).toEqual([Date.parse('2026-11-23T08:00:00Z')])
     expect(MARK_AFTER_MS).toBe(15 * 60_000)
   })
 })

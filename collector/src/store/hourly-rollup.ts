@@ -50,7 +50,8 @@ export function lateHours(times: ArrayLike<number>, now: number): number[] {
     const hour = Math.floor(t / HOUR_MS) * HOUR_MS
     if (hour + HOUR_MS <= before) hours.add(hour)
   }
-  return [...hours]
+  // In order: two flushes marking the same hours lock them in the same order, never a deadlock.
+  return [...hours].sort((a, b) => a - b)
 }
 
 /** Marks the hours of these readings (epoch ms) stale where they ended long enough ago. */
@@ -60,7 +61,7 @@ export async function markStaleHours(tx: Queryable, times: ArrayLike<number>, no
   await tx.query(
     `insert into metric_hourly_stale (bucket)
      select to_timestamp(h / 1000.0) from unnest($1::float8[]) as u(h)
-     on conflict (bucket) do update set marked_at = now()`,
+     on conflict (bucket) do nothing`,
     [hours],
   )
   return hours.length
