@@ -11,7 +11,7 @@ import os from 'node:os'
 import path from 'node:path'
 import fc from 'fast-check'
 import pino from 'pino'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTopic } from '@patrol/shared'
 import { Ingest } from '../../collector/src/ingest/ingest.js'
 import { IngestStats } from '../../collector/src/ingest/stats.js'
@@ -97,6 +97,8 @@ async function reset(db: Db): Promise<void> {
 interface Engine {
   name: string
   open(): Promise<Db>
+  /** Another collector's handle on the same database, where there can be one. */
+  second?: (db: Db) => Promise<Db>
   close(db: Db): Promise<void>
 }
 
@@ -130,6 +132,11 @@ if (DATABASE_URL && server.available) {
       ;(db as Db & { schema?: string }).schema = schema
       return db
     },
+    async second(db) {
+      const other = await openPostgres({ connectionString: DATABASE_URL, schema: (db as Db & { schema?: string }).schema })
+      await migrate(other)
+      return other
+    },
     async close(db) {
       await db.query(`drop schema if exists ${(db as Db & { schema?: string }).schema} cascade`)
       await db.close()
@@ -162,12 +169,14 @@ describe('which databases keep their own rollup', () => {
 
 describe.each(engines)('hourly rollup on the $name', (engine) => {
   let db: Db
+  beforeAll(async () => {
+    db = await engine.open()
+  })
   afterAll(async () => {
     if (db) await engine.close(db)
   })
 
   it('opens with nothing rolled, and metric_hourly is exact from the raw readings', async () => {
-    db = await engine.open()
     expect(keepsOwnRollup(db)).toBe(true)
     const now = Date.now()
     const readings: Reading[] = [0, 1, 2, 61, 62, 600, 601].map((m, i) => ({ t: now - 3 * DAY + m * 60_000, device: 'pc-1', metric: 'cpu.load_percent', value: i * 10 }))
@@ -256,6 +265,24 @@ describe.each(engines)('hourly rollup on the $name', (engine) => {
     const round = await rollUpHours(db, retention)
     expect(round.recomputedHours).toBe(1)
     expect((await readHours(db, 'metric_hourly_rollup'))[0]).toMatchObject({ bucket: base, samples: 3, min: 10, max: 50, avg: 30 })
+  })
+
+  it('rolls each hour once when two collectors run their rounds at the same time', async () => {
+    await reset(db)
+    const now = Date.now()
+    const readings: Reading[] = Array.from({ length: 400 }, (_, i) => ({ t: now - 3 * DAY + i * 9 * 60_000, device: `pc-${i % 4}`, metric: 'mem.used_percent', value: i % 97 }))
+    await store(db, readings)
+    // A second collector: its own connection pool on the same schema (or, embedded, the same handle).
+    const other = engine.second ? await engine.second(db) : db
+    try {
+      const rounds = await Promise.all([rollUpHours(db, retention), rollUpHours(other, retention)])
+      // Every hourly row written once between them (a second write of a group would count twice).
+      expect(rounds.reduce((n, r) => n + r.rolledRows, 0)).toBe(expectedHours(readings).length)
+      expectSameHours(await readHours(db), expectedHours(readings))
+      expectSameHours(await readHours(db, 'metric_hourly_rollup'), expectedHours(readings, (r) => r.t < Math.floor((now - 2 * HOUR) / HOUR) * HOUR))
+    } finally {
+      if (other !== db) await other.close()
+    }
   })
 
   it('keeps hourly data after the raw readings are past retention, for as long as hourly retention says', async () => {
