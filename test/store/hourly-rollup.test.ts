@@ -69,7 +69,7 @@ async function readHours(db: Db, from = 'metric_hourly', where = 'true'): Promis
 }
 
 function expectSameHours(actual: Hour[], expected: Hour[]): void {
-  expect(actual.map(({ avg, ...h }) => h)).toEqual(expected.map(({ avg, ...h }) => h))
+  expect(actual.map(({ avg: _avg, ...h }) => h)).toEqual(expected.map(({ avg: _avg, ...h }) => h))
   actual.forEach((h, i) => expect(h.avg).toBeCloseTo(expected[i]!.avg, 6))
 }
 
