@@ -43,11 +43,14 @@ export async function hourlySource(db: Queryable, from: Date, to: Date): Promise
                   from metric_hourly_rollup r
                  where r.bucket >= ${lit(from)} and r.bucket < ${lit(rolledEnd)}
                    and not exists (select 1 from metric_hourly_stale s where s.bucket = r.bucket)`)
-    parts.push(`select s.bucket, m.device_id, m.metric, m.instance, avg(m.value) as avg, min(m.value) as min, max(m.value) as max, count(*) as samples
+    // LATERAL, as in the view (migrations/007): driven by the stale hours, usually none.
+    parts.push(`select s.bucket, g.device_id, g.metric, g.instance, g.avg, g.min, g.max, g.samples
                   from metric_hourly_stale s
-                  join metric_sample m on m.time >= s.bucket and m.time < s.bucket + interval '1 hour'
-                 where s.bucket >= ${lit(from)} and s.bucket < ${lit(rolledEnd)}
-                 group by 1, 2, 3, 4`)
+                  cross join lateral (
+                    select m.device_id, m.metric, m.instance, avg(m.value) as avg, min(m.value) as min, max(m.value) as max, count(*) as samples
+                      from metric_sample m where m.time >= s.bucket and m.time < s.bucket + interval '1 hour'
+                     group by 1, 2, 3) g
+                 where s.bucket >= ${lit(from)} and s.bucket < ${lit(rolledEnd)}`)
   }
   if (rawStart < to) {
     parts.push(`select date_bin('1 hour', time, ${BUCKET_ORIGIN}) as bucket, device_id, metric, instance, avg(value) as avg, min(value) as min, max(value) as max, count(*) as samples

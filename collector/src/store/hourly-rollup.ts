@@ -107,7 +107,10 @@ export async function rollUpHours(db: Db, options: RollupOptions): Promise<Rollu
   report.deletedRows = (await db.query('delete from metric_hourly_rollup where bucket < now() - make_interval(days => $1::int)', [options.hourlyRetentionDays])).rowCount
 
   for (;;) {
-    if (!inBudget()) return { ...report, behind: true }
+    if (!inBudget()) {
+      report.behind = true
+      break
+    }
     const step = await db.transaction(async (tx) => {
       if (db.engine === 'postgres') {
         const { rows } = await tx.query<{ ok: boolean }>('select pg_try_advisory_xact_lock($1) as ok', [LOCK_KEY])
@@ -158,8 +161,12 @@ export async function rollUpHours(db: Db, options: RollupOptions): Promise<Rollu
       return 'rolled' as const
     })
     if (step === 'locked') return { ...report, skipped: 'locked' }
-    if (step === 'done') return report
+    if (step === 'done') break
   }
+  // A large catch-up leaves the planner's picture of the rollup far behind (autovacuum analyzes
+  // later): a report right after would be planned as if the table were nearly empty.
+  if (report.rolledRows >= 50_000) await db.query('analyze metric_hourly_rollup')
+  return report
 }
 
 export interface RollupStatus {

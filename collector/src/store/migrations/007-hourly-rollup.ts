@@ -65,11 +65,15 @@ export const hourlyRollup: Migration = {
        where m.time >= (select rolled_until from metric_hourly_progress)
        group by 1, 2, 3, 4
       union all
-      select s.bucket, m.device_id, m.metric, m.instance,
-             avg(m.value) as avg, min(m.value) as min, max(m.value) as max, count(*) as samples
+      -- LATERAL: driven by the stale hours (usually none), whatever the planner guesses of them;
+      -- a plain join let it read every raw reading of the devices asked for and join afterwards.
+      select s.bucket, g.device_id, g.metric, g.instance, g.avg, g.min, g.max, g.samples
         from metric_hourly_stale s
-        join metric_sample m on m.time >= s.bucket and m.time < s.bucket + interval '1 hour'
-       where s.bucket < (select rolled_until from metric_hourly_progress)
-       group by 1, 2, 3, 4;
+        cross join lateral (
+          select m.device_id, m.metric, m.instance, avg(m.value) as avg, min(m.value) as min, max(m.value) as max, count(*) as samples
+            from metric_sample m
+           where m.time >= s.bucket and m.time < s.bucket + interval '1 hour'
+           group by 1, 2, 3) g
+       where s.bucket < (select rolled_until from metric_hourly_progress);
   `,
 }
