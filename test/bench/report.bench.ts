@@ -18,8 +18,10 @@
  *
  * peak_rss_mb is this process's resident memory sampled while the report is built and printed
  * (the embedded database included; the seeding before is not counted: it is the bench's own
- * work); process_max_rss_mb is the whole run's. Chromium's processes are summed apart (shared
- * pages counted in each process, so an upper bound). The seconds each section took (from the
+ * work); process_max_rss_mb is the whole run's. Chromium's processes are measured apart:
+ * chromium_peak_rss_mb sums their RSS (shared pages counted in each process, an upper bound),
+ * chromium_peak_pss_mb their PSS (shared pages divided among the processes sharing them, the
+ * memory they take together). The seconds each section took (from the
  * previous section's end; independent sections run at the same time) go to stderr.
  * Last line, one JSON object: {"bench":"report","devices":…,"resolution":"1m"|"1h"|…,"html_s":…,"pdf_s":…,"peak_rss_mb":…,"pdf_pages":…}
  */
@@ -122,20 +124,26 @@ async function seed(db: Db, from: Date, to: Date): Promise<void> {
   if (db.timescale) await db.exec(`call refresh_continuous_aggregate('metric_hourly', null, null)`).catch(() => undefined)
 }
 
-/** Peak RSS of chromium processes, sampled while the PDF renders (they are not our children in rusage terms). */
-function chromiumRssMb(): number {
-  let total = 0
+/**
+ * Chromium's memory while the PDF renders (its processes are not our children in rusage terms):
+ * RSS summed over its processes (an upper bound: pages shared between them are counted in each)
+ * and PSS summed (shared pages divided among their sharers: what the processes take together).
+ */
+function chromiumMemoryMb(): { rss: number; pss: number } {
+  let rss = 0
+  let pss = 0
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {
       const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
       if (!cmd.includes('patrol-report-chromium-')) continue
-      const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
-      total += rss ? Number(rss[1]) / 1024 : 0
+      const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8')
+      rss += Number(/^Rss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0) / 1024
+      pss += Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0) / 1024
     } catch {
       // the process ended between listing and reading
     }
   }
-  return total
+  return { rss, pss }
 }
 
 async function main() {
@@ -216,8 +224,13 @@ async function measure(db: Db, out: string, to: Date, rows: number, seedS: numbe
     let pdfS: number | null = null
     let pages: number | null = null
     let chromiumPeak = 0
+    let chromiumPssPeak = 0
     if (findChromium()) {
-      const sampler = setInterval(() => (chromiumPeak = Math.max(chromiumPeak, chromiumRssMb())), 100)
+      const sampler = setInterval(() => {
+        const m = chromiumMemoryMb()
+        chromiumPeak = Math.max(chromiumPeak, m.rss)
+        chromiumPssPeak = Math.max(chromiumPssPeak, m.pss)
+      }, 100)
       t = performance.now()
       const pdf = await htmlToPdf(html, { lang: 'zh-CN', header: 'bench' })
       pdfS = (performance.now() - t) / 1000
@@ -229,7 +242,7 @@ async function measure(db: Db, out: string, to: Date, rows: number, seedS: numbe
       } catch {
         pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length
       }
-      console.error(`PDF ${pages} pages in ${pdfS.toFixed(2)} s; chromium peak ${chromiumPeak.toFixed(0)} MB`)
+      console.error(`PDF ${pages} pages in ${pdfS.toFixed(2)} s; chromium peak ${chromiumPeak.toFixed(0)} MB RSS summed, ${chromiumPssPeak.toFixed(0)} MB PSS`)
     } else console.error('no chromium: PDF not measured (apt-get install -y chromium fonts-noto-cjk)')
 
     clearInterval(rssSampler)
@@ -237,7 +250,7 @@ async function measure(db: Db, out: string, to: Date, rows: number, seedS: numbe
     const processPeak = process.resourceUsage().maxRSS / 1024
     const result = {
       bench: 'report', devices: DEVICES, resolution: SAMPLE_S === 60 ? '1m' : SAMPLE_S === 3600 ? '1h' : `${SAMPLE_S}s`, html_s: Number(htmlS.toFixed(3)), pdf_s: pdfS === null ? null : Number(pdfS.toFixed(3)),
-      peak_rss_mb: Math.round(reportPeak / 1048576), pdf_pages: pages, chromium_peak_rss_mb: Math.round(chromiumPeak), process_max_rss_mb: Math.round(processPeak), sample_interval_s: SAMPLE_S, readings: rows,
+      peak_rss_mb: Math.round(reportPeak / 1048576), pdf_pages: pages, chromium_peak_rss_mb: Math.round(chromiumPeak), chromium_peak_pss_mb: Math.round(chromiumPssPeak), process_max_rss_mb: Math.round(processPeak), sample_interval_s: SAMPLE_S, readings: rows,
       engine: db.engine, seed_s: Number(seedS.toFixed(1)),
     }
     console.error(JSON.stringify(result))
