@@ -6,13 +6,13 @@
  */
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { migrate, openPglite, type Db } from '@patrol/collector'
 import { generateReport, type GeneratedReport } from '../../collector/src/reports/generate.js'
-import { findChromium } from '../../collector/src/reports/pdf.js'
+import { findChromium, htmlToPdf } from '../../collector/src/reports/pdf.js'
 import { commandPeer, REPO_ROOT, requirePeer } from '../support/peers.js'
 import { CUSTOMER, QUARTER, seedQuarter, TZ } from './seed.js'
 
@@ -80,5 +80,27 @@ describe.skipIf(!chromium.available || !poppler.available)('inspection report PD
       execFileSync('pdftoppm', ['-f', '2', '-l', '2', '-r', '70', '-png', '-singlefile', r.pdfPath!, path.join(OUT, `report-${name}-page2`)])
       expect(existsSync(path.join(OUT, `report-${name}-page2.png`))).toBe(true)
     }
+  })
+
+  it('prints in the usual Chromium mode when the one-process mode fails, and says why when both fail', async () => {
+    // A real Chromium behind a wrapper that refuses --single-process and logs each launch's mode.
+    const log = path.join(dir, 'launches.log')
+    const wrapper = path.join(dir, 'chromium-no-single-process')
+    await writeFile(wrapper, `#!/bin/sh
+case " $* " in *" --single-process "*) echo single >> ${log}; echo "refusing --single-process" >&2; exit 3;; esac
+echo usual >> ${log}
+exec ${findChromium()} "$@"
+`)
+    await chmod(wrapper, 0o755)
+    const pdf = await htmlToPdf('<html><body><h1>巡检报告 fallback</h1></body></html>', { lang: 'zh-CN', header: 'fallback', executablePath: wrapper })
+    const file = path.join(dir, 'fallback.pdf')
+    await writeFile(file, pdf)
+    expect(text(file)).toContain('巡检报告 fallback')
+    expect((await readFile(log, 'utf8')).split('\n').filter(Boolean)).toEqual(['single', 'usual'])
+
+    const broken = path.join(dir, 'chromium-broken')
+    await writeFile(broken, '#!/bin/sh\necho "no display for you" >&2\nexit 4\n')
+    await chmod(broken, 0o755)
+    await expect(htmlToPdf('<p>x</p>', { lang: 'en', header: 'x', executablePath: broken })).rejects.toThrow(/one-process mode: .*usual mode: /s)
   })
 })
