@@ -17,7 +17,7 @@
  * - Then sends the report mails that are due (new ones, and retries of failed ones).
  */
 import type { Logger } from 'pino'
-import type { Db } from '../store/db.js'
+import { tryXactLock, type Db } from '../store/db.js'
 import { archiveReport, type ArchiveEntry } from './archive.js'
 import { parseLang } from './i18n.js'
 import { sendDueReportMails, type MailOutcome, type ReportMailSettings } from './mail.js'
@@ -91,8 +91,7 @@ export class ReportScheduler {
   private async round(now: Date): Promise<SchedulerRound> {
     if (this.db.engine !== 'postgres') return this.work(now)
     return this.db.transaction(async (tx) => {
-      const { rows } = await tx.query<{ ok: boolean }>('select pg_try_advisory_xact_lock($1) as ok', [LOCK_KEY])
-      if (!rows[0]?.ok) return { locked: true, generated: [], skipped: [], failed: [], mailed: [] }
+      if (!(await tryXactLock(tx, LOCK_KEY))) return { locked: true, generated: [], skipped: [], failed: [], mailed: [] }
       // The lock is held by this transaction's connection while the work runs on the pool.
       return this.work(now)
     })

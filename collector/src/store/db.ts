@@ -153,3 +153,13 @@ export async function openPglite(options: PgliteOptions = {}): Promise<Db> {
   }
   return db
 }
+
+/**
+ * Takes the advisory lock `key` for the rest of this transaction if no one holds it: how several
+ * collectors on one server run a periodic job (maintenance, the rollup, the ticket sweep, the
+ * report scheduler) on one of them at a time. False when another collector has it.
+ */
+export async function tryXactLock(tx: Queryable, key: number): Promise<boolean> {
+  const { rows } = await tx.query<{ ok: boolean }>('select pg_try_advisory_xact_lock($1) as ok', [key])
+  return rows[0]?.ok === true
+}

@@ -18,7 +18,7 @@
  * Writers that bypass ingest (a restore, a bulk import of old readings) call `markStaleHours` for
  * what they wrote.
  */
-import type { Db, Queryable } from './db.js'
+import { tryXactLock, type Db, type Queryable } from './db.js'
 import { featuresOf } from './migrate.js'
 
 const HOUR_MS = 3_600_000
@@ -113,8 +113,7 @@ export async function rollUpHours(db: Db, options: RollupOptions): Promise<Rollu
     }
     const step = await db.transaction(async (tx) => {
       if (db.engine === 'postgres') {
-        const { rows } = await tx.query<{ ok: boolean }>('select pg_try_advisory_xact_lock($1) as ok', [LOCK_KEY])
-        if (!rows[0]?.ok) return 'locked' as const
+        if (!(await tryXactLock(tx, LOCK_KEY))) return 'locked' as const
       }
       const { rows: bounds } = await tx.query<{ rolled_until: Date | null; target: Date; first: Date | null }>(
         `select case when p.rolled_until = '-infinity' then null else p.rolled_until end as rolled_until,

@@ -18,7 +18,7 @@
  */
 import type { Logger } from 'pino'
 import type { CollectorConfig } from '../config.js'
-import type { Db } from './db.js'
+import { tryXactLock, type Db } from './db.js'
 import { featuresOf } from './migrate.js'
 import { deleteExpiredSessions } from '../auth/sessions.js'
 import { keepsOwnRollup, rollUpHours, type RollupReport } from './hourly-rollup.js'
@@ -102,8 +102,7 @@ export class Maintenance {
     const report: MaintenanceReport = { ranJobs: [], deleted: {} }
     const locked = await this.db.transaction(async (tx) => {
       if (this.db.engine === 'postgres') {
-        const { rows } = await tx.query<{ ok: boolean }>('select pg_try_advisory_xact_lock($1) as ok', [LOCK_KEY])
-        if (!rows[0]?.ok) return true
+        if (!(await tryXactLock(tx, LOCK_KEY))) return true
       }
       const deleteOlder = async (table: string, column: string, days: number) => {
         const { rowCount } = await tx.query(`delete from ${table} where ${column} < now() - make_interval(days => $1::int)`, [days])

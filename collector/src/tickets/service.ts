@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino'
 import { Dispatcher } from '../notify/dispatcher.js'
-import type { Db } from '../store/db.js'
+import { tryXactLock, type Db } from '../store/db.js'
 import { TicketEngine } from './engine.js'
 import { escalateDue } from './escalation.js'
 
@@ -100,8 +100,7 @@ export class Ticketing {
     // Several collectors on one server: one sweeps at a time (results would be the same, the work
     // would not), under a transaction-scoped advisory lock held while the sweep runs.
     await this.db.transaction(async (tx) => {
-      const { rows } = await tx.query<{ ok: boolean }>('select pg_try_advisory_xact_lock($1) as ok', [SWEEP_LOCK])
-      if (rows[0]?.ok) await work()
+      if (await tryXactLock(tx, SWEEP_LOCK)) await work()
     })
   }
 
