@@ -110,6 +110,7 @@ async function seed(db: Db, from: Date, to: Date): Promise<void> {
   for (let day = from.getTime(); day < to.getTime(); day += 86_400_000) {
     const end = new Date(Math.min(day + 86_400_000, to.getTime()))
     for (const [devices, select] of byCategory) {
+      // PostgreSQL counts parameters by the highest $n a statement names: $4 only where used.
       if (devices.length) await db.query(`insert into metric_sample (time, device_id, metric, instance, value) ${select}`, [new Date(day), end, devices, ...(select.includes('$4') ? [from] : [])])
     }
     const done = (day + 86_400_000 - from.getTime()) / (to.getTime() - from.getTime())

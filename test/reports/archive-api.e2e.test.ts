@@ -8,7 +8,6 @@
 import { createHash } from 'node:crypto'
 import { execFileSync } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { createRequire } from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -16,16 +15,11 @@ import type { RunningCollector } from '@patrol/collector'
 import type { ArchiveDetail, ArchiveEntry } from '../../collector/src/reports/archive.js'
 import { findChromium } from '../../collector/src/reports/pdf.js'
 import { apiAuth, type ApiAuth } from '../support/auth.js'
-import { commandPeer, freePort, REPO_ROOT, requirePeer } from '../support/peers.js'
+import { commandPeer, requirePeer } from '../support/peers.js'
 import { makeTarget, startTestCollector, targets } from '../support/targets.js'
-import { parseMail, type ParsedMail } from './mime.js'
+import { startSmtpSink, type SmtpSink } from './smtp-sink.js'
 import { CUSTOMER, seedQuarter } from './seed.js'
 
-interface SmtpServer {
-  listen(port: number, host: string, cb: () => void): void
-  close(cb: () => void): void
-}
-const { SMTPServer } = createRequire(path.join(REPO_ROOT, 'collector/package.json'))('smtp-server') as { SMTPServer: new (options: Record<string, unknown>) => SmtpServer }
 
 const names = await targets()
 const chromium = requirePeer('chromium', findChromium() !== null, 'apt-get install -y chromium fonts-noto-cjk')
@@ -34,9 +28,8 @@ const poppler = commandPeer('pdftotext', 'poppler-utils')
 describe.each(names)('report archive API on %s', (name) => {
   const target = makeTarget(name)
   let collector: RunningCollector
-  let smtp: SmtpServer
+  let smtp: SmtpSink
   let dir: string
-  const mails: ParsedMail[] = []
   let engineer: ApiAuth
   let manager: ApiAuth
   let viewer: ApiAuth
@@ -45,22 +38,8 @@ describe.each(names)('report archive API on %s', (name) => {
   let second: ArchiveEntry
 
   beforeAll(async () => {
-    const smtpPort = await freePort()
-    smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      logger: false,
-      onData(stream: NodeJS.ReadableStream, _session: unknown, callback: () => void) {
-        const chunks: Buffer[] = []
-        stream.on('data', (c: Buffer) => chunks.push(c))
-        stream.on('end', () => {
-          mails.push(parseMail(Buffer.concat(chunks).toString('latin1')))
-          callback()
-        })
-      },
-    })
-    await new Promise<void>((r) => smtp.listen(smtpPort, '127.0.0.1', r))
-    collector = await startTestCollector(await target.config({ reportSchedule: false, reportSmtpUrl: `smtp://127.0.0.1:${smtpPort}`, reportMailFrom: 'reports@msp.example' }))
+    smtp = await startSmtpSink()
+    collector = await startTestCollector(await target.config({ reportSchedule: false, reportSmtpUrl: smtp.url, reportMailFrom: 'reports@msp.example' }))
     await seedQuarter(collector.db)
     await collector.db.query(`insert into customer (id, name, class, contact_email) values ('other', 'Other Co', 'group', 'it@other.example')`)
     engineer = await apiAuth(collector.db, { role: 'engineer', customers: [CUSTOMER] })
@@ -71,7 +50,7 @@ describe.each(names)('report archive API on %s', (name) => {
   })
   afterAll(async () => {
     await collector?.close()
-    await new Promise((r) => smtp?.close(() => r(undefined)))
+    await smtp?.close()
     await target.cleanup()
     if (dir) await rm(dir, { recursive: true, force: true })
   })
@@ -211,7 +190,7 @@ describe.each(names)('report archive API on %s', (name) => {
     const res = await call(manager, 'POST', `/api/reports/${second.id}/send`)
     expect(res.statusCode, res.body).toBe(200)
     expect(res.json()).toMatchObject({ emailedTo: ['it@acme.example'], emailAttempts: 1, emailError: null, status: 'issued' })
-    const mail = mails.at(-1)!
+    const mail = smtp.mails.at(-1)!
     expect(mail.to).toEqual(['it@acme.example'])
     expect(mail.subject).toBe('Inspection report 2026Q3 — 华东制造集团 (version 2)')
     const file = mail.attachments[0]!

@@ -7,22 +7,13 @@
  * make one report).
  */
 import { createHash } from 'node:crypto'
-import { createRequire } from 'node:module'
-import path from 'node:path'
 import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { migrate, openPglite, openPostgres, type Db } from '@patrol/collector'
 import { ReportScheduler, type SchedulerSettings } from '../../collector/src/reports/scheduler.js'
-import { freePort, REPO_ROOT } from '../support/peers.js'
 import { uniqueName } from '../support/targets.js'
-import { parseMail, type ParsedMail } from './mime.js'
+import { startSmtpSink, type SmtpSink } from './smtp-sink.js'
 
-interface SmtpServer {
-  listen(port: number, host: string, cb: () => void): void
-  close(cb: () => void): void
-}
-// smtp-server is the collector package's test dependency.
-const { SMTPServer } = createRequire(path.join(REPO_ROOT, 'collector/package.json'))('smtp-server') as { SMTPServer: new (options: Record<string, unknown>) => SmtpServer }
 
 const DATABASE_URL = process.env.DATABASE_URL
 const engines = DATABASE_URL ? (['pglite', 'postgres'] as const) : (['pglite'] as const)
@@ -36,10 +27,9 @@ const minutes = (d: Date, n: number) => new Date(d.getTime() + n * 60_000)
 
 describe.each(engines)('quarter-end scheduler on %s', (engine) => {
   let db: Db
-  let smtp: SmtpServer
+  let smtp: SmtpSink
   let settings: SchedulerSettings
   const schema = uniqueName('sched')
-  const mails: ParsedMail[] = []
   /** Recipients whose next delivery the server refuses (once each). */
   const refuseOnce = new Set<string>()
 
@@ -59,30 +49,12 @@ describe.each(engines)('quarter-end scheduler on %s', (engine) => {
       `insert into device (id, customer, site, kind, hostname, status, category, first_seen, assigned_at)
        values ('sh-pc1', 'sh', 'hq', 'agent', 'SH-PC1', 'online', 'pc', '2026-06-01', '2026-06-01'), ('be-pc1', 'be', 'hq', 'agent', 'BE-PC1', 'online', 'pc', '2026-06-01', '2026-06-01')`,
     )
-    const port = await freePort()
-    smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      logger: false,
-      onRcptTo(address: { address: string }, _session: unknown, callback: (error?: Error) => void) {
-        if (refuseOnce.delete(address.address)) return callback(Object.assign(new Error('mailbox busy, try later'), { responseCode: 451 }))
-        callback()
-      },
-      onData(stream: NodeJS.ReadableStream, _session: unknown, callback: () => void) {
-        const chunks: Buffer[] = []
-        stream.on('data', (c: Buffer) => chunks.push(c))
-        stream.on('end', () => {
-          mails.push(parseMail(Buffer.concat(chunks).toString('latin1')))
-          callback()
-        })
-      },
-    })
-    await new Promise<void>((r) => smtp.listen(port, '127.0.0.1', r))
+    smtp = await startSmtpSink({ refuseOnce })
     // HTML only: the PDF path is the same code as the API's and has its own tests.
-    settings = { graceHours: GRACE_H, checkIntervalS: 300, mail: { smtpUrl: `smtp://127.0.0.1:${port}`, from: 'reports@msp.example' }, pdf: false }
+    settings = { graceHours: GRACE_H, checkIntervalS: 300, mail: { smtpUrl: smtp.url, from: 'reports@msp.example' }, pdf: false }
   })
   afterAll(async () => {
-    await new Promise((r) => smtp?.close(() => r(undefined)))
+    await smtp?.close()
     if (engine === 'postgres') await db?.query(`drop schema if exists ${schema} cascade`)
     await db?.close()
   })
@@ -127,10 +99,10 @@ describe.each(engines)('quarter-end scheduler on %s', (engine) => {
   it('mailed each customer its report, in its language, with the report attached', async () => {
     const rows = await scheduled()
     expect(rows.every((r) => r.emailed_at !== null)).toBe(true)
-    const sh = mails.find((m) => m.to.includes('it@sh.example'))!
+    const sh = smtp.mails.find((m) => m.to.includes('it@sh.example'))!
     expect(sh.subject).toBe('上海测试集团 2026Q3 巡检报告')
     expect(sh.text).toContain('附件为贵单位 2026Q3 的巡检报告')
-    const be = mails.find((m) => m.to.includes('boss@be.example'))!
+    const be = smtp.mails.find((m) => m.to.includes('boss@be.example'))!
     expect(be.to).toContain('it@be.example')
     expect(be.subject).toBe('Inspection report 2026Q3 — Berlin Test GmbH')
     for (const [mail, row] of [[sh, rows.find((r) => r.customer_id === 'sh')!], [be, rows.find((r) => r.customer_id === 'be')!]] as const) {
@@ -142,7 +114,7 @@ describe.each(engines)('quarter-end scheduler on %s', (engine) => {
       expect(createHash('sha256').update(file.content).digest('hex')).toBe(row.html_sha256)
       expect(file.content.toString('utf8')).toMatch(/^<!doctype html>/)
     }
-    expect(mails).toHaveLength(2)
+    expect(smtp.mails).toHaveLength(2)
   })
 
   it('a refused delivery is recorded and retried with backoff, then sent once', async () => {
@@ -161,7 +133,7 @@ describe.each(engines)('quarter-end scheduler on %s', (engine) => {
     expect((await scheduler.tick(minutes(at, 0.5))).mailed).toEqual([]) // not due yet
     const retry = await scheduler.tick(minutes(at, 1))
     expect(retry.mailed.map((m) => [m.entry.customer, m.sent, m.entry.emailAttempts, m.entry.emailError])).toEqual([['late', true, 2, null]])
-    expect(mails.filter((m) => m.to.includes('ops@late.example'))).toHaveLength(1)
+    expect(smtp.mails.filter((m) => m.to.includes('ops@late.example'))).toHaveLength(1)
     expect((await scheduler.tick(minutes(at, 10))).mailed).toEqual([])
   })
 
