@@ -184,3 +184,21 @@ export function JsonView({ value }: { value: unknown }) {
   }
   return <span>{String(value)}</span>
 }
+
+/** The customer filter of the list pages: `all` adds an empty choice labelled common.all. */
+export function CustomerSelect({ customers, value, all, onChange }: { customers: { id: string; name: string }[] | undefined; value: string; all?: boolean; onChange: (id: string) => void }) {
+  const { t } = useI18n()
+  return (
+    <label>
+      {t('ticket.customer')}
+      <select name="customer" value={value} onChange={(e) => onChange(e.currentTarget.value)}>
+        {all && <option value="">{t('common.all')}</option>}
+        {(customers ?? []).map((c) => (
+          <option key={c.id} value={c.id}>
+            {c.name}
+          </option>
+        ))}
+      </select>
+    </label>
+  )
+}

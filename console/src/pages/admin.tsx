@@ -55,6 +55,7 @@ interface AdminSection {
 }
 
 const items = <T,>(path: string, query?: Record<string, string | number>) => api<Page<T>>(path, { query: { limit: 200, ...query } }).then((p) => p.items)
+const ROLE_OPTIONS = ['viewer', 'engineer', 'manager', 'admin']
 const LANG_OPTIONS = ['zh-CN', 'en']
 
 export const ADMIN_SECTIONS: AdminSection[] = [
@@ -145,7 +146,7 @@ export const ADMIN_SECTIONS: AdminSection[] = [
         { name: 'username', label: 'admin.field.username', required: true },
         { name: 'displayName', label: 'admin.field.displayName' },
         { name: 'password', label: 'admin.field.password', type: 'password', placeholder: '' },
-        { name: 'role', label: 'admin.field.role', type: 'select', options: ['viewer', 'engineer', 'manager', 'admin'] },
+        { name: 'role', label: 'admin.field.role', type: 'select', options: ROLE_OPTIONS },
         { name: 'customers', label: 'admin.field.customers', type: 'list' },
         { name: 'language', label: 'admin.field.language', type: 'select', options: LANG_OPTIONS },
       ],
@@ -154,7 +155,7 @@ export const ADMIN_SECTIONS: AdminSection[] = [
     edit: {
       fields: [
         { name: 'displayName', label: 'admin.field.displayName' },
-        { name: 'role', label: 'admin.field.role', type: 'select', options: ['viewer', 'engineer', 'manager', 'admin'] },
+        { name: 'role', label: 'admin.field.role', type: 'select', options: ROLE_OPTIONS },
         { name: 'customers', label: 'admin.field.customers', type: 'list' },
         { name: 'language', label: 'admin.field.language', type: 'select', options: LANG_OPTIONS },
         { name: 'disabled', label: 'admin.field.disabled', type: 'checkbox' },

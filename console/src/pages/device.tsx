@@ -220,39 +220,24 @@ export function DevicePage({ id }: { id: string }) {
             </Section>
             <Section title={t('device.disks')}>
               <DataTable testid="disks" empty={s.disks.length === 0 && smartInstances.length === 0} head={[t('device.disk'), t('device.smart'), t('device.temperature'), t('device.powerOnHours'), t('device.reallocated')]}>
-                    {s.disks.map((disk, i) => {
-                      const inst = disk.device ?? disk.name ?? String(i)
-                      const verdict = disk.smartOk ?? one('disk.smart_ok')?.[inst]?.value ?? one('smart.passed')?.[inst]?.value
-                      return (
-                        <tr key={inst}>
-                          <td>
-                            {inst} <span class="sub">{[disk.type, disk.model, fmt.bytes(disk.sizeBytes)].filter(Boolean).join(' · ')}</span>
-                          </td>
-                          <td>
-                            <SmartVerdict value={verdict} />
-                          </td>
-                          <td>{fmt.number(one('smart.temperature_celsius')?.[inst]?.value)} °C</td>
-                          <td>{fmt.number(one('smart.power_on_hours')?.[inst]?.value)}</td>
-                          <td>{fmt.number(one('smart.reallocated_sectors')?.[inst]?.value)}</td>
-                        </tr>
-                      )
-                    })}
-                    {smartInstances
-                      .filter((inst) => !s.disks.some((disk) => (disk.device ?? disk.name) === inst))
-                      .map((inst) => {
-                        const verdict = one('disk.smart_ok')?.[inst]?.value ?? one('smart.passed')?.[inst]?.value
-                        return (
-                          <tr key={inst}>
-                            <td>{inst}</td>
-                            <td>
-                            <SmartVerdict value={verdict} />
-                          </td>
-                            <td>{fmt.number(one('smart.temperature_celsius')?.[inst]?.value)} °C</td>
-                            <td>{fmt.number(one('smart.power_on_hours')?.[inst]?.value)}</td>
-                            <td>{fmt.number(one('smart.reallocated_sectors')?.[inst]?.value)}</td>
-                          </tr>
-                        )
-                      })}
+                {[
+                  // Disks from the inventory, then any disk only SMART readings know of.
+                  ...s.disks.map((disk, i) => ({ inst: disk.device ?? disk.name ?? String(i), disk })),
+                  ...smartInstances.filter((inst) => !s.disks.some((disk) => (disk.device ?? disk.name) === inst)).map((inst) => ({ inst, disk: undefined })),
+                ].map(({ inst, disk }) => (
+                  <tr key={inst}>
+                    <td>
+                      {inst}
+                      {disk && <> <span class="sub">{[disk.type, disk.model, fmt.bytes(disk.sizeBytes)].filter(Boolean).join(' · ')}</span></>}
+                    </td>
+                    <td>
+                      <SmartVerdict value={disk?.smartOk ?? one('disk.smart_ok')?.[inst]?.value ?? one('smart.passed')?.[inst]?.value} />
+                    </td>
+                    <td>{fmt.number(one('smart.temperature_celsius')?.[inst]?.value)} °C</td>
+                    <td>{fmt.number(one('smart.power_on_hours')?.[inst]?.value)}</td>
+                    <td>{fmt.number(one('smart.reallocated_sectors')?.[inst]?.value)}</td>
+                  </tr>
+                ))}
               </DataTable>
             </Section>
           </div>

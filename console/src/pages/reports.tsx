@@ -11,7 +11,7 @@ import { loadCustomers, loadDevices } from '../data.js'
 import { enc, navigate, useLocation } from '../router.js'
 import { useCan } from '../session.js'
 import type { Report } from '../types.js'
-import { DataTable, ErrorBox, Loading, Section } from '../components/ui.js'
+import { CustomerSelect, DataTable, ErrorBox, Loading, Section } from '../components/ui.js'
 
 /** The quarter that ended last: what a report is usually wanted for. */
 export function lastQuarter(now = new Date()): string {
@@ -46,16 +46,7 @@ export function ReportsPage() {
       <h1>{t('reports.title')}</h1>
       <ErrorBox error={customers.error} />
       <form class="filters" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          {t('ticket.customer')}
-          <select name="customer" value={customer} onChange={(e) => navigate(`/reports?customer=${enc(e.currentTarget.value)}`, { replace: true })}>
-            {(customers.data ?? []).map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <CustomerSelect customers={customers.data} value={customer} onChange={(id) => navigate(`/reports?customer=${enc(id)}`, { replace: true })} />
       </form>
       {canGenerate && customer && (
         <Section title={t('reports.generate')}>

@@ -5,7 +5,7 @@ import { useInterval, useLive } from '../live.js'
 import { loadCustomers, loadDevices, loadTickets } from '../data.js'
 import { navigate, useLocation } from '../router.js'
 import { TicketTable } from '../components/tables.js'
-import { ErrorBox, Loading, Section } from '../components/ui.js'
+import { CustomerSelect, ErrorBox, Loading, Section } from '../components/ui.js'
 
 const STATES = ['unresolved', 'open', 'acknowledged', 'in_progress', 'resolved', 'closed', ''] as const
 const LEVELS = ['', 'L1', 'L2', 'L3', 'L4'] as const
@@ -55,17 +55,7 @@ export function TicketsPage() {
             ))}
           </select>
         </label>
-        <label>
-          {t('ticket.customer')}
-          <select name="customer" value={customer} onChange={(e) => set('customer', e.currentTarget.value)}>
-            <option value="">{t('common.all')}</option>
-            {(customers.data ?? []).map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <CustomerSelect customers={customers.data} value={customer} all onChange={(id) => set('customer', id)} />
         <label class="check">
           <input type="checkbox" name="overdue" checked={overdue} onChange={(e) => set('overdue', e.currentTarget.checked ? 'true' : '')} />
           <span>{t('tickets.overdueOnly')}</span>
